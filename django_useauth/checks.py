@@ -1,0 +1,309 @@
+"""System checks. Every message has an id (``useauth.E0NN`` / ``W0NN``), listed in ``docs/checks.md``."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.core.checks import CheckMessage
+from django.core.checks import Error
+from django.core.checks import Warning
+from django.utils.module_loading import import_string
+
+from django_useauth.conf import conf
+
+__all__ = [
+    "check_deploy",
+    "check_middleware",
+    "check_session_engine",
+    "check_settings",
+    "check_templates",
+]
+
+_AUTH_MIDDLEWARE = "django_useauth.middleware.AuthMiddleware"
+_SESSION_MIDDLEWARE = "django.contrib.sessions.middleware.SessionMiddleware"
+_AUTHENTICATION_MIDDLEWARE = "django.contrib.auth.middleware.AuthenticationMiddleware"
+_CSRF_MIDDLEWARE = "django.middleware.csrf.CsrfViewMiddleware"
+_REQUEST_PROCESSOR = "django.template.context_processors.request"
+_RESERVED_FIELDS = frozenset({"csrfToken", "callbackUrl", "json", "redirect"})
+_FIELD_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _middleware_index(path: str) -> int | None:
+    # The position of the first MIDDLEWARE entry that is `path` or a subclass.
+    target = import_string(path)
+    for index, entry in enumerate(settings.MIDDLEWARE):
+        try:
+            middleware = import_string(entry)
+        except ImportError:
+            continue
+        if isinstance(middleware, type) and issubclass(middleware, target):
+            return index
+    return None
+
+
+def check_middleware(**kwargs: Any) -> list[CheckMessage]:
+    """E001–E005: our middleware and the ones it needs are present and in order."""
+    errors: list[CheckMessage] = []
+    ours = _middleware_index(_AUTH_MIDDLEWARE)
+    session = _middleware_index(_SESSION_MIDDLEWARE)
+    authentication = _middleware_index(_AUTHENTICATION_MIDDLEWARE)
+    if ours is None:
+        errors.append(
+            Error(
+                f"MIDDLEWARE should contain {_AUTH_MIDDLEWARE!r}.",
+                hint=f"Add {_AUTH_MIDDLEWARE!r} to MIDDLEWARE, after {_AUTHENTICATION_MIDDLEWARE!r}.",
+                id="useauth.E001",
+            )
+        )
+    elif any(index is not None and index > ours for index in (session, authentication)):
+        errors.append(
+            Error(
+                f"{_AUTH_MIDDLEWARE!r} should come after {_SESSION_MIDDLEWARE!r} and "
+                f"{_AUTHENTICATION_MIDDLEWARE!r} in MIDDLEWARE.",
+                hint=f"Move {_AUTH_MIDDLEWARE!r} below {_AUTHENTICATION_MIDDLEWARE!r}.",
+                id="useauth.E002",
+            )
+        )
+    if session is None:
+        errors.append(
+            Error(
+                f"MIDDLEWARE should contain {_SESSION_MIDDLEWARE!r}: sessions hold who is signed in.",
+                hint=f"Add {_SESSION_MIDDLEWARE!r} to MIDDLEWARE, before {_AUTH_MIDDLEWARE!r}.",
+                id="useauth.E003",
+            )
+        )
+    if authentication is None:
+        errors.append(
+            Error(
+                f"MIDDLEWARE should contain {_AUTHENTICATION_MIDDLEWARE!r}: request.auth reads request.user.",
+                hint=f"Add {_AUTHENTICATION_MIDDLEWARE!r} to MIDDLEWARE, before {_AUTH_MIDDLEWARE!r}.",
+                id="useauth.E004",
+            )
+        )
+    if _middleware_index(_CSRF_MIDDLEWARE) is None:
+        errors.append(
+            Error(
+                f"MIDDLEWARE should contain {_CSRF_MIDDLEWARE!r}: it sets the CSRF cookie that "
+                "GET /api/auth/csrf hands out a token for.",
+                hint=f"Add {_CSRF_MIDDLEWARE!r} to MIDDLEWARE.",
+                id="useauth.E005",
+            )
+        )
+    return errors
+
+
+def check_session_engine(**kwargs: Any) -> list[CheckMessage]:
+    """E006: the session engine must keep sessions on the server, so sign-out can end them."""
+    if settings.SESSION_ENGINE == "django.contrib.sessions.backends.signed_cookies":
+        return [
+            Error(
+                "SESSION_ENGINE should not be 'django.contrib.sessions.backends.signed_cookies': "
+                "a copied cookie would stay valid after sign-out.",
+                hint="Use 'django.contrib.sessions.backends.db', '.cache' or '.cached_db'.",
+                id="useauth.E006",
+            )
+        ]
+    return []
+
+
+def check_templates(**kwargs: Any) -> list[CheckMessage]:
+    """W001: a DjangoTemplates backend must have the request context processor the tags need."""
+    engines: list[dict[str, Any]] = settings.TEMPLATES
+    for engine in engines:
+        if engine.get("BACKEND") != "django.template.backends.django.DjangoTemplates":
+            continue
+        processors = engine.get("OPTIONS", {}).get("context_processors", [])
+        if _REQUEST_PROCESSOR in processors:
+            return []
+    return [
+        Warning(
+            f"No DjangoTemplates backend in TEMPLATES has {_REQUEST_PROCESSOR!r}; "
+            "the django_useauth template tags render nothing without the request.",
+            hint=f"Add {_REQUEST_PROCESSOR!r} to OPTIONS['context_processors'] of your DjangoTemplates backend.",
+            id="useauth.W001",
+        )
+    ]
+
+
+def _is_origin(value: object) -> bool:
+    if not isinstance(value, str):
+        return False
+    parts = urlsplit(value)
+    return (
+        parts.scheme in ("http", "https")
+        and bool(parts.netloc)
+        and parts.path in ("", "/")
+        and not parts.query
+        and not parts.fragment
+        and "@" not in parts.netloc
+    )
+
+
+def _is_duration(value: object) -> bool:
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return value >= 0
+    return isinstance(value, timedelta) and value >= timedelta(0)
+
+
+def _setting_error(name: str, constraint: str, hint: str, id: str) -> Error:
+    value = getattr(settings, name)
+    return Error(f"{name} should be {constraint}; got {value!r}.", hint=hint, id=id)
+
+
+def check_settings(**kwargs: Any) -> list[CheckMessage]:
+    """E010–E020: each ``USEAUTH_*`` setting has the right type and shape."""
+    errors: list[CheckMessage] = []
+
+    # Read into `object`: the conf properties are typed for valid settings,
+    # and these checks exist for the invalid ones.
+    url: object = conf.URL
+    if url is not None and not _is_origin(url):
+        errors.append(
+            _setting_error(
+                "USEAUTH_URL",
+                "None or an origin like 'https://example.com' (no path)",
+                "Set USEAUTH_URL to the scheme, host and port your users reach the site on.",
+                "useauth.E010",
+            )
+        )
+
+    default: object = conf.DEFAULT_CALLBACK_URL
+    if not isinstance(default, str) or not (
+        (default.startswith("/") and not default.startswith("//"))
+        or _is_absolute(default)
+    ):
+        errors.append(
+            _setting_error(
+                "USEAUTH_DEFAULT_CALLBACK_URL",
+                "a path starting with '/' or an absolute http(s) URL",
+                "Set USEAUTH_DEFAULT_CALLBACK_URL = '/' or another page of the site.",
+                "useauth.E011",
+            )
+        )
+
+    origins: object = conf.ALLOWED_REDIRECT_ORIGINS
+    if (
+        isinstance(origins, str)
+        or not isinstance(origins, Sequence)
+        or not all(_is_origin(origin) for origin in origins)
+    ):
+        errors.append(
+            _setting_error(
+                "USEAUTH_ALLOWED_REDIRECT_ORIGINS",
+                "a list of origins like 'http://localhost:3000' (scheme, host and port only)",
+                "Set USEAUTH_ALLOWED_REDIRECT_ORIGINS = ['http://localhost:3000'].",
+                "useauth.E012",
+            )
+        )
+
+    enabled: object = conf.CREDENTIALS_ENABLED
+    if not isinstance(enabled, bool):
+        errors.append(
+            _setting_error(
+                "USEAUTH_CREDENTIALS_ENABLED",
+                "True or False",
+                "Set USEAUTH_CREDENTIALS_ENABLED = False to switch the credentials provider off.",
+                "useauth.E013",
+            )
+        )
+
+    name: object = conf.CREDENTIALS_NAME
+    if not isinstance(name, str) or not name.strip():
+        errors.append(
+            _setting_error(
+                "USEAUTH_CREDENTIALS_NAME",
+                "a non-empty string",
+                "Set USEAUTH_CREDENTIALS_NAME = 'Credentials' or another label.",
+                "useauth.E014",
+            )
+        )
+
+    fields: object = conf.CREDENTIALS_FIELDS
+    if (
+        isinstance(fields, str)
+        or not isinstance(fields, Sequence)
+        or not fields
+        or not all(isinstance(f, str) and _FIELD_RE.fullmatch(f) for f in fields)
+        or len(set(fields)) != len(fields)
+        or _RESERVED_FIELDS.intersection(fields)
+    ):
+        errors.append(
+            _setting_error(
+                "USEAUTH_CREDENTIALS_FIELDS",
+                "a non-empty list of distinct field names (identifiers) other than "
+                + ", ".join(sorted(_RESERVED_FIELDS)),
+                "Set USEAUTH_CREDENTIALS_FIELDS = ['username', 'password'] or "
+                "['email', 'password'].",
+                "useauth.E015",
+            )
+        )
+
+    for setting, id in (
+        ("USEAUTH_PAGES_SIGN_IN", "useauth.E016"),
+        ("USEAUTH_PAGES_SIGN_OUT", "useauth.E017"),
+        ("USEAUTH_PAGES_ERROR", "useauth.E018"),
+    ):
+        value: object = getattr(settings, setting, None)
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            errors.append(
+                _setting_error(
+                    setting,
+                    "None or a URL or URL name",
+                    f"Set {setting} = 'my-sign-in-page' (a URL name) or '/login/'.",
+                    id,
+                )
+            )
+
+    max_age = getattr(settings, "USEAUTH_MAX_AGE", None)
+    max_age_ok = max_age is None or (
+        _is_duration(max_age) and timedelta(0) < conf.MAX_AGE
+    )
+    if not max_age_ok:
+        errors.append(
+            _setting_error(
+                "USEAUTH_MAX_AGE",
+                "a positive timedelta or number of seconds",
+                "Set USEAUTH_MAX_AGE = timedelta(days=30).",
+                "useauth.E019",
+            )
+        )
+
+    update_age = getattr(settings, "USEAUTH_UPDATE_AGE", None)
+    if update_age is not None and (
+        not _is_duration(update_age) or (max_age_ok and conf.UPDATE_AGE > conf.MAX_AGE)
+    ):
+        errors.append(
+            _setting_error(
+                "USEAUTH_UPDATE_AGE",
+                "a timedelta or number of seconds between 0 and USEAUTH_MAX_AGE",
+                "Set USEAUTH_UPDATE_AGE = timedelta(hours=24).",
+                "useauth.E020",
+            )
+        )
+    return errors
+
+
+def _is_absolute(value: str) -> bool:
+    parts = urlsplit(value)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+def check_deploy(**kwargs: Any) -> list[CheckMessage]:
+    """W010 (``--deploy``): ``USEAUTH_URL`` should be https in production."""
+    url: object = conf.URL
+    if isinstance(url, str) and url.startswith("http://"):
+        return [
+            Warning(
+                f"USEAUTH_URL should use https in production; got {url!r}.",
+                hint="Serve the site over https and set USEAUTH_URL = 'https://…'.",
+                id="useauth.W010",
+            )
+        ]
+    return []

@@ -1,0 +1,109 @@
+"""Lazy access to the ``USEAUTH_*`` settings.
+
+Every property reads ``django.conf.settings`` on each access, so
+``override_settings`` works without any cache to clear. Validation lives in
+``django_useauth.checks``; the properties return what the project configured.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+
+from django_useauth import defaults
+
+__all__ = ["Settings", "conf"]
+
+
+def _seconds(value: Any) -> Any:
+    # Durations may be given as a timedelta or as a number of seconds, like
+    # SESSION_COOKIE_AGE; the properties always return a timedelta.
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return timedelta(seconds=value)
+    return value
+
+
+class Settings:
+    """Typed, uncached view of the ``USEAUTH_*`` settings."""
+
+    @property
+    def URL(self) -> str | None:
+        """Canonical origin of the site (``https://example.com``), or ``None`` to use the request's host."""
+        value: str | None = getattr(settings, "USEAUTH_URL", None)
+        return value
+
+    @property
+    def DEFAULT_CALLBACK_URL(self) -> str:
+        """Where to go after sign-in or sign-out when no acceptable callbackUrl was given."""
+        value: str = getattr(settings, "USEAUTH_DEFAULT_CALLBACK_URL", "/")
+        return value
+
+    @property
+    def ALLOWED_REDIRECT_ORIGINS(self) -> Sequence[str]:
+        """Origins besides the site's own that a callbackUrl may point at."""
+        value: Sequence[str] = getattr(
+            settings,
+            "USEAUTH_ALLOWED_REDIRECT_ORIGINS",
+            defaults.ALLOWED_REDIRECT_ORIGINS,
+        )
+        return value
+
+    @property
+    def CREDENTIALS_ENABLED(self) -> bool:
+        """Whether the credentials provider is offered."""
+        value: bool = getattr(settings, "USEAUTH_CREDENTIALS_ENABLED", True)
+        return value
+
+    @property
+    def CREDENTIALS_NAME(self) -> str:
+        """Display name of the credentials provider (``GET providers`` and the sign-in page)."""
+        value: str = getattr(settings, "USEAUTH_CREDENTIALS_NAME", "Credentials")
+        return value
+
+    @property
+    def CREDENTIALS_FIELDS(self) -> Sequence[str]:
+        """Posted fields passed to ``authenticate()`` as keyword arguments."""
+        value: Sequence[str] = getattr(
+            settings, "USEAUTH_CREDENTIALS_FIELDS", defaults.CREDENTIALS_FIELDS
+        )
+        return value
+
+    @property
+    def PAGES_SIGN_IN(self) -> str | None:
+        """URL or URL name of a custom sign-in page (NextAuth's ``pages.signIn``)."""
+        value: str | None = getattr(settings, "USEAUTH_PAGES_SIGN_IN", None)
+        return value
+
+    @property
+    def PAGES_SIGN_OUT(self) -> str | None:
+        """URL or URL name of a custom sign-out page (NextAuth's ``pages.signOut``)."""
+        value: str | None = getattr(settings, "USEAUTH_PAGES_SIGN_OUT", None)
+        return value
+
+    @property
+    def PAGES_ERROR(self) -> str | None:
+        """URL or URL name of a custom error page (NextAuth's ``pages.error``)."""
+        value: str | None = getattr(settings, "USEAUTH_PAGES_ERROR", None)
+        return value
+
+    @property
+    def MAX_AGE(self) -> timedelta:
+        """Lifetime of a signed-in session (NextAuth's ``session.maxAge``)."""
+        value: timedelta = _seconds(
+            getattr(settings, "USEAUTH_MAX_AGE", defaults.MAX_AGE)
+        )
+        return value
+
+    @property
+    def UPDATE_AGE(self) -> timedelta:
+        """How often reading a session may extend it (NextAuth's ``session.updateAge``)."""
+        value: timedelta = _seconds(
+            getattr(settings, "USEAUTH_UPDATE_AGE", defaults.UPDATE_AGE)
+        )
+        return value
+
+
+conf = Settings()

@@ -1,0 +1,151 @@
+"""View decorators: ``auth_required`` and its guest-only twin ``unauthenticated_only``.
+
+Both check in the view itself rather than trusting a middleware to have run
+(next.js CVE-2025-29927), work on sync and async views, and mark the view as
+handling its own access so ``LoginRequiredMiddleware`` lets it through.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import TYPE_CHECKING
+from typing import Any
+from typing import TypeVar
+from typing import cast
+from typing import overload
+
+from asgiref.sync import iscoroutinefunction
+from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpResponse
+from django.http import HttpResponseRedirect
+from django.shortcuts import resolve_url
+
+from django_useauth.http import no_store
+from django_useauth.pages import session_required_response
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from django_useauth.middleware import AuthDetails
+
+__all__ = ["auth_required", "unauthenticated_only"]
+
+_View = TypeVar("_View", bound=Callable[..., Any])
+
+
+def get_auth(request: HttpRequest) -> AuthDetails:
+    """Return ``request.auth``, or raise ``ImproperlyConfigured`` if ``AuthMiddleware`` did not run."""
+    try:
+        return request.auth  # type: ignore[attr-defined, no-any-return]
+    except AttributeError:
+        raise ImproperlyConfigured(
+            "request.auth is missing: add 'django_useauth.middleware.AuthMiddleware' "
+            "to MIDDLEWARE, after 'django.contrib.auth.middleware.AuthenticationMiddleware'."
+        ) from None
+
+
+def signed_in_redirect(request: HttpRequest, to: str) -> HttpResponse:
+    """Send a signed-in request away from a guest-only view to ``to`` (a URL or URL name)."""
+    url = resolve_url(to)
+    response: HttpResponse
+    if request.headers.get("HX-Request") == "true":
+        response = HttpResponse(headers={"HX-Redirect": url})
+    else:
+        response = HttpResponseRedirect(url)
+    no_store(response)
+    return response
+
+
+def _guard(
+    view: _View,
+    allowed: Callable[[bool], bool],
+    deny: Callable[[HttpRequest], HttpResponse],
+) -> _View:
+    # One wrapper for both decorators: `allowed(signed_in)` decides, `deny`
+    # answers. Branch once on the view's kind so sync views never await.
+    if iscoroutinefunction(view):
+
+        async def async_inner(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            signed_in = await get_auth(request).aget_session() is not None
+            if not allowed(signed_in):
+                return deny(request)
+            return await view(request, *args, **kwargs)
+
+        inner: Callable[..., Any] = wraps(view)(async_inner)
+    else:
+
+        def sync_inner(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+            signed_in = get_auth(request).get_session() is not None
+            if not allowed(signed_in):
+                return deny(request)
+            return view(request, *args, **kwargs)
+
+        inner = wraps(view)(sync_inner)
+    # The view enforces access itself, so LoginRequiredMiddleware must not
+    # answer for it (guest-only views must stay reachable signed out).
+    inner.login_required = False  # type: ignore[attr-defined]
+    return cast(_View, inner)
+
+
+@overload
+def auth_required(function: _View, /) -> _View: ...
+
+
+@overload
+def auth_required(
+    function: None = None, /, *, callback_url: str | None = None
+) -> Callable[[_View], _View]: ...
+
+
+def auth_required(
+    function: _View | None = None, /, *, callback_url: str | None = None
+) -> _View | Callable[[_View], _View]:
+    """Let only signed-in requests through: ``getSession({required: true, callbackUrl})``.
+
+    Anonymous browsers are redirected to the sign-in page with ``callback_url``
+    (default: the requested path and query) as callbackUrl; htmx requests get
+    ``HX-Redirect``; requests that prefer JSON get ``401``.
+    """
+
+    def decorator(view: _View) -> _View:
+        return _guard(
+            view,
+            allowed=lambda signed_in: signed_in,
+            deny=lambda request: session_required_response(request, callback_url),
+        )
+
+    if function is not None:
+        return decorator(function)
+    return decorator
+
+
+@overload
+def unauthenticated_only(function: _View, /) -> _View: ...
+
+
+@overload
+def unauthenticated_only(
+    function: None = None, /, *, navigate_authenticated_to: str = "/"
+) -> Callable[[_View], _View]: ...
+
+
+def unauthenticated_only(
+    function: _View | None = None, /, *, navigate_authenticated_to: str = "/"
+) -> _View | Callable[[_View], _View]:
+    """Let only signed-out requests through (nuxt-auth's guest mode).
+
+    Signed-in requests are redirected to ``navigate_authenticated_to`` (a URL
+    or URL name, default ``/``); htmx requests get ``HX-Redirect``.
+    """
+
+    def decorator(view: _View) -> _View:
+        return _guard(
+            view,
+            allowed=lambda signed_in: not signed_in,
+            deny=lambda request: signed_in_redirect(request, navigate_authenticated_to),
+        )
+
+    if function is not None:
+        return decorator(function)
+    return decorator

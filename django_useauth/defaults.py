@@ -1,0 +1,18 @@
+"""Default values for the ``USEAUTH_*`` settings that are sequences or durations."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+#: ``USEAUTH_CREDENTIALS_FIELDS``: the form fields the credentials provider reads
+#: and passes to ``authenticate()`` as keyword arguments.
+CREDENTIALS_FIELDS: tuple[str, ...] = ("username", "password")
+
+#: ``USEAUTH_ALLOWED_REDIRECT_ORIGINS``: no origin besides the site's own.
+ALLOWED_REDIRECT_ORIGINS: tuple[str, ...] = ()
+
+#: ``USEAUTH_MAX_AGE``: NextAuth's ``session.maxAge`` default.
+MAX_AGE = timedelta(days=30)
+
+#: ``USEAUTH_UPDATE_AGE``: NextAuth's ``session.updateAge`` default.
+UPDATE_AGE = timedelta(hours=24)

@@ -1,0 +1,100 @@
+"""Request parsing and response building shared by the endpoints."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING
+from typing import Any
+
+from django.http import HttpResponse
+from django.http import HttpResponseRedirect
+from django.http import JsonResponse
+from django.http.multipartparser import MultiPartParserError
+from django.utils.cache import add_never_cache_headers
+from django.utils.cache import patch_vary_headers
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+    from django.http.response import HttpResponseBase
+
+__all__ = [
+    "JSON_MODE_HEADER",
+    "json_response",
+    "no_store",
+    "parse_body",
+    "redirect_response",
+    "string_field",
+    "wants_json",
+]
+
+#: Auth.js v5 asks for JSON mode with this request header (any value).
+JSON_MODE_HEADER = "X-Auth-Return-Redirect"
+
+
+def parse_body(request: HttpRequest) -> dict[str, Any] | None:
+    """Return the POST body as a dict, or ``None`` if it is malformed.
+
+    JSON bodies (``application/json`` or ``+json``) must be an object. Anything
+    else is read as form data, as Django parses it; a body Django cannot parse
+    as a form (``text/plain``, say) reads as empty.
+    """
+    content_type = request.content_type or ""
+    if content_type == "application/json" or content_type.endswith("+json"):
+        try:
+            data = json.loads(request.body)
+        except ValueError:  # includes UnicodeDecodeError
+            return None
+        return data if isinstance(data, dict) else None
+    try:
+        return request.POST.dict()
+    except MultiPartParserError:
+        return None
+
+
+def string_field(body: dict[str, Any], name: str) -> str | None:
+    """Return ``body[name]`` if it is a string, else ``None`` (type confusion is ignored, not coerced)."""
+    value = body.get(name)
+    return value if isinstance(value, str) else None
+
+
+def wants_json(request: HttpRequest, body: dict[str, Any]) -> bool:
+    """Return whether the client asked for ``{"url": …}`` instead of a redirect.
+
+    NextAuth v4 clients post ``json=true``; nuxt-auth may send a JSON ``true``;
+    Auth.js v5 sends the ``X-Auth-Return-Redirect`` header.
+    """
+    flag = body.get("json")
+    if flag is True or (isinstance(flag, str) and flag.lower() == "true"):
+        return True
+    return JSON_MODE_HEADER in request.headers
+
+
+def no_store(response: HttpResponseBase) -> HttpResponseBase:
+    """Mark ``response`` as private and uncacheable, varying on the session cookie."""
+    add_never_cache_headers(response)
+    patch_vary_headers(response, ("Cookie",))
+    return response
+
+
+def json_response(data: Any, *, status: int = 200) -> JsonResponse:
+    """Return ``data`` as JSON that no browser sniffs as anything else."""
+    # Compact separators, as NextAuth writes its JSON.
+    response = JsonResponse(
+        data, status=status, safe=False, json_dumps_params={"separators": (",", ":")}
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def redirect_response(url: str, *, json_mode: bool, status: int = 200) -> HttpResponse:
+    """Answer an auth POST: ``302 Location: url``, or ``{"url": url}`` with ``status`` in JSON mode.
+
+    Both forms are uncacheable. ``url`` must already be validated and absolute.
+    """
+    response: HttpResponse
+    if json_mode:
+        response = json_response({"url": url}, status=status)
+    else:
+        response = HttpResponseRedirect(url)
+    no_store(response)
+    return response

@@ -1,0 +1,244 @@
+"""``AuthMiddleware`` and ``request.auth``, the server-side ``useAuth()``."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+from typing import Any
+from typing import Literal
+
+from asgiref.sync import iscoroutinefunction
+from asgiref.sync import markcoroutinefunction
+from asgiref.sync import sync_to_async
+from django.core.exceptions import SynchronousOnlyOperation
+from django.middleware.csrf import get_token
+
+from django_useauth import actions
+from django_useauth.exceptions import SessionRequired
+from django_useauth.pages import session_required_response
+from django_useauth.providers import ProviderJSON
+from django_useauth.providers import providers_json
+from django_useauth.session import Session
+from django_useauth.session import build_session
+from django_useauth.session import last_refreshed_at
+from django_useauth.session import refresh_if_due
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import _AnyUser
+    from django.http import HttpRequest
+    from django.http import HttpResponse
+    from django.http.response import HttpResponseBase
+
+__all__ = ["AuthDetails", "AuthMiddleware", "Status"]
+
+logger = logging.getLogger(__name__)
+
+Status = Literal["authenticated", "unauthenticated"]
+
+
+@dataclass(frozen=True)
+class _State:
+    data: Session | None
+    last_refreshed_at: datetime | None
+
+
+_SIGNED_OUT = _State(None, None)
+
+
+class AuthDetails:
+    """``request.auth``: the session as ``useAuth()`` sees it, plus its actions.
+
+    Nothing reads the session or the database until an attribute or method is
+    used. In async code, ``await request.auth.aget_session()`` first; the
+    attributes are then answered from what it loaded.
+    """
+
+    def __init__(self, request: HttpRequest) -> None:
+        self._request = request
+        self._state: _State | None = None
+
+    def __bool__(self) -> bool:
+        """Return whether the request is signed in."""
+        return self._load().data is not None
+
+    def __repr__(self) -> str:
+        return f"<AuthDetails status={self.status!r}>"
+
+    @property
+    def status(self) -> Status:
+        """``"authenticated"`` or ``"unauthenticated"`` (``"loading"`` exists only in the browser)."""
+        return "authenticated" if self else "unauthenticated"
+
+    @property
+    def data(self) -> Session | None:
+        """The session object (``{"user": {…}, "expires": …}``), or ``None`` when signed out."""
+        return self._load().data
+
+    @property
+    def last_refreshed_at(self) -> datetime | None:
+        """When the server last refreshed this session (sign-in, extension or update); ``None`` when signed out."""
+        return self._load().last_refreshed_at
+
+    def get_session(
+        self, *, required: bool = False, callback_url: str | None = None
+    ) -> Session | None:
+        """Return the session object, or ``None`` when signed out.
+
+        With ``required=True`` an anonymous request raises :class:`SessionRequired`,
+        which ``AuthMiddleware`` turns into a redirect to the sign-in page with
+        ``callback_url`` (default: the current path and query) as callbackUrl.
+        """
+        return self._required(self._load().data, required, callback_url)
+
+    async def aget_session(
+        self, *, required: bool = False, callback_url: str | None = None
+    ) -> Session | None:
+        """Async twin of :meth:`get_session`."""
+        return self._required((await self._aload()).data, required, callback_url)
+
+    def get_csrf_token(self) -> str:
+        """Return a CSRF token for the next POST (Django's masked token; sets the CSRF cookie)."""
+        return get_token(self._request)
+
+    async def aget_csrf_token(self) -> str:
+        """Async twin of :meth:`get_csrf_token` (with ``CSRF_USE_SESSIONS`` it touches the session)."""
+        return await sync_to_async(get_token)(self._request)
+
+    def get_providers(self) -> dict[str, ProviderJSON]:
+        """Return the providers as ``GET /api/auth/providers`` lists them."""
+        return providers_json(self._request)
+
+    async def aget_providers(self) -> dict[str, ProviderJSON]:
+        """Async twin of :meth:`get_providers`."""
+        return providers_json(self._request)
+
+    def sign_in(
+        self, provider: str, *, callback_url: str | None = None, **credentials: Any
+    ) -> actions.SignInResult:
+        """Sign in with ``provider``; for ``"credentials"`` pass the fields as keywords.
+
+        Return a :class:`~django_useauth.actions.SignInResult`; raise
+        :class:`~django_useauth.exceptions.UnknownProvider` for an unknown id.
+        """
+        self._state = None
+        return actions.sign_in(
+            self._request, provider, callback_url=callback_url, credentials=credentials
+        )
+
+    async def asign_in(
+        self, provider: str, *, callback_url: str | None = None, **credentials: Any
+    ) -> actions.SignInResult:
+        """Async twin of :meth:`sign_in`."""
+        self._state = None
+        return await actions.asign_in(
+            self._request, provider, callback_url=callback_url, credentials=credentials
+        )
+
+    def sign_out(self, *, callback_url: str | None = None) -> actions.SignOutResult:
+        """Sign out (the server-side session is deleted) and return where to go next."""
+        self._state = _SIGNED_OUT
+        return actions.sign_out(self._request, callback_url=callback_url)
+
+    async def asign_out(
+        self, *, callback_url: str | None = None
+    ) -> actions.SignOutResult:
+        """Async twin of :meth:`sign_out`."""
+        self._state = _SIGNED_OUT
+        return await actions.asign_out(self._request, callback_url=callback_url)
+
+    @staticmethod
+    def _required(
+        data: Session | None, required: bool, callback_url: str | None
+    ) -> Session | None:
+        if data is None and required:
+            raise SessionRequired(callback_url)
+        return data
+
+    def _load(self) -> _State:
+        if self._state is None:
+            try:
+                user = self._request.user
+                self._state = self._state_for(user)
+            except SynchronousOnlyOperation:
+                raise
+            except Exception:
+                self._state = self._failed()
+        return self._state
+
+    async def _aload(self) -> _State:
+        if self._state is None:
+            try:
+                user = await self._request.auser()
+                self._state = self._state_for(user)
+            except Exception:
+                self._state = self._failed()
+        return self._state
+
+    def _state_for(self, user: _AnyUser) -> _State:
+        # The user and session are loaded by now, so nothing here does I/O.
+        if not user.is_authenticated:
+            return _SIGNED_OUT
+        session = self._request.session
+        refresh_if_due(session)
+        return _State(build_session(self._request, user), last_refreshed_at(session))
+
+    @staticmethod
+    def _failed() -> _State:
+        # Fail closed: a broken session store or user lookup reads as signed
+        # out, never as a half-loaded signed-in state.
+        logger.exception(
+            "Could not load the session; treating the request as signed out."
+        )
+        return _SIGNED_OUT
+
+
+class AuthMiddleware:
+    """Attach :class:`AuthDetails` as ``request.auth``; answer :class:`SessionRequired`.
+
+    Place it after ``SessionMiddleware`` and ``AuthenticationMiddleware``.
+    """
+
+    sync_capable = True
+    async_capable = True
+
+    def __init__(
+        self,
+        get_response: (
+            Callable[[HttpRequest], HttpResponseBase]
+            | Callable[[HttpRequest], Awaitable[HttpResponseBase]]
+        ),
+    ) -> None:
+        self.get_response = get_response
+        self.async_mode = iscoroutinefunction(self.get_response)
+        if self.async_mode:
+            # Mark the class as async-capable, but do the actual switch inside
+            # __call__ to avoid swapping out dunder methods.
+            markcoroutinefunction(self)
+
+    def __call__(
+        self, request: HttpRequest
+    ) -> HttpResponseBase | Awaitable[HttpResponseBase]:
+        if self.async_mode:
+            return self.__acall__(request)
+        _attach(request)
+        return self.get_response(request)
+
+    async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
+        _attach(request)
+        return await self.get_response(request)  # type: ignore[misc, no-any-return]
+
+    def process_exception(
+        self, request: HttpRequest, exception: Exception
+    ) -> HttpResponse | None:
+        """Answer :class:`SessionRequired` like ``@auth_required``; leave other exceptions alone."""
+        if isinstance(exception, SessionRequired):
+            return session_required_response(request, exception.callback_url)
+        return None
+
+
+def _attach(request: HttpRequest) -> None:
+    request.auth = AuthDetails(request)  # type: ignore[attr-defined]

@@ -1,0 +1,74 @@
+"""Class-based view mixins matching the decorators. Put them first among the bases."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from typing import Any
+
+from django.views import View
+
+from django_useauth.decorators import get_auth
+from django_useauth.decorators import signed_in_redirect
+from django_useauth.pages import session_required_response
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+    from django.http import HttpResponseBase
+
+__all__ = ["AuthRequiredMixin", "UnauthenticatedOnlyMixin"]
+
+
+class _GuardMixin(View):
+    def _signed_in_allowed(self, signed_in: bool) -> bool:  # pragma: no cover
+        raise NotImplementedError
+
+    def _deny(self, request: HttpRequest) -> HttpResponseBase:  # pragma: no cover
+        raise NotImplementedError
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        if self.view_is_async:
+            return self._adispatch(request, *args, **kwargs)
+        signed_in = get_auth(request).get_session() is not None
+        if not self._signed_in_allowed(signed_in):
+            return self._deny(request)
+        return super().dispatch(request, *args, **kwargs)
+
+    async def _adispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
+        signed_in = await get_auth(request).aget_session() is not None
+        if not self._signed_in_allowed(signed_in):
+            return self._deny(request)
+        return await super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+    @classmethod
+    def as_view(cls, **initkwargs: Any) -> Any:
+        view = super().as_view(**initkwargs)
+        # The view enforces access itself (see decorators.py).
+        view.login_required = False  # type: ignore[attr-defined]
+        return view
+
+
+class AuthRequiredMixin(_GuardMixin):
+    """Like ``@auth_required``: only signed-in requests reach the view.
+
+    ``auth_callback_url`` overrides the callbackUrl (default: the request's path and query).
+    """
+
+    auth_callback_url: str | None = None
+
+    def _signed_in_allowed(self, signed_in: bool) -> bool:
+        return signed_in
+
+    def _deny(self, request: HttpRequest) -> HttpResponseBase:
+        return session_required_response(request, self.auth_callback_url)
+
+
+class UnauthenticatedOnlyMixin(_GuardMixin):
+    """Like ``@unauthenticated_only``: signed-in requests go to ``navigate_authenticated_to``."""
+
+    navigate_authenticated_to: str = "/"
+
+    def _signed_in_allowed(self, signed_in: bool) -> bool:
+        return not signed_in
+
+    def _deny(self, request: HttpRequest) -> HttpResponseBase:
+        return signed_in_redirect(request, self.navigate_authenticated_to)

@@ -1,0 +1,96 @@
+"""The provider registry: which sign-in methods exist, by NextAuth id.
+
+Provider ids come from URLs, so they are only ever looked up here by exact
+match; nothing imports or loads a backend by a name taken from a request.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from typing import Literal
+from typing import TypedDict
+
+from django.urls import reverse
+
+from django_useauth.conf import conf
+from django_useauth.redirects import absolute_url
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+__all__ = [
+    "CREDENTIALS_ID",
+    "Provider",
+    "ProviderJSON",
+    "get_provider",
+    "get_providers",
+    "providers_json",
+]
+
+#: The id of the credentials provider, as in NextAuth's default configuration.
+CREDENTIALS_ID = "credentials"
+
+#: What a provider id may look like; anything else is unknown without a lookup.
+PROVIDER_ID_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+
+ProviderType = Literal["credentials", "oauth"]
+
+
+class ProviderJSON(TypedDict):
+    """One entry of ``GET /api/auth/providers``."""
+
+    id: str
+    name: str
+    type: ProviderType
+    signinUrl: str
+    callbackUrl: str
+
+
+@dataclass(frozen=True)
+class Provider:
+    """A configured sign-in method."""
+
+    id: str
+    name: str
+    type: ProviderType
+
+    def to_json(self, request: HttpRequest) -> ProviderJSON:
+        """Return the ``GET providers`` entry, with absolute URLs on the site origin."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "type": self.type,
+            "signinUrl": absolute_url(
+                request, reverse("useauth:signin_provider", args=[self.id])
+            ),
+            "callbackUrl": absolute_url(
+                request, reverse("useauth:callback", args=[self.id])
+            ),
+        }
+
+
+def get_providers() -> dict[str, Provider]:
+    """Return the enabled providers by id, credentials first."""
+    providers: dict[str, Provider] = {}
+    if conf.CREDENTIALS_ENABLED:
+        providers[CREDENTIALS_ID] = Provider(
+            CREDENTIALS_ID, conf.CREDENTIALS_NAME, "credentials"
+        )
+    return providers
+
+
+def get_provider(provider_id: str) -> Provider | None:
+    """Return the provider with exactly this id, or ``None``."""
+    if not PROVIDER_ID_RE.fullmatch(provider_id):
+        return None
+    return get_providers().get(provider_id)
+
+
+def providers_json(request: HttpRequest) -> dict[str, ProviderJSON]:
+    """Return the body of ``GET /api/auth/providers``."""
+    return {
+        provider_id: provider.to_json(request)
+        for provider_id, provider in get_providers().items()
+    }

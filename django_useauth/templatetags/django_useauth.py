@@ -1,0 +1,244 @@
+"""Template tags: ``{% load django_useauth %}``.
+
+Each tag wraps a typed function that builds its HTML with ``format_html``.
+Tags render nothing when the template context has no ``request`` (check
+``useauth.W001`` reports the missing context processor). Tags that take a
+``callback_url`` default to the current page; pass ``None`` to leave it out.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+from typing import Any
+from typing import Final
+
+from django import template
+from django.middleware.csrf import get_token
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
+
+from django_useauth.conf import conf
+from django_useauth.pages import sign_in_url as _sign_in_url
+from django_useauth.providers import CREDENTIALS_ID
+from django_useauth.providers import Provider
+from django_useauth.providers import get_providers
+from django_useauth.redirects import is_allowed_callback_url
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from django_useauth.middleware import AuthDetails
+
+register = template.Library()
+
+
+class _CurrentPage:
+    def __repr__(self) -> str:
+        return "<the current page>"
+
+
+#: Default of every ``callback_url`` argument: the request's path and query.
+CURRENT_PAGE: Final = _CurrentPage()
+
+_EMPTY = SafeString("")
+
+_INPUT_TYPES = {"password": "password", "email": "email"}
+_AUTOCOMPLETE = {
+    "password": "current-password",
+    "username": "username",
+    "email": "email",
+}
+
+
+def _callback(
+    request: HttpRequest, callback_url: str | _CurrentPage | None
+) -> str | None:
+    value = request.get_full_path() if callback_url is CURRENT_PAGE else callback_url
+    if isinstance(value, str) and is_allowed_callback_url(request, value):
+        return value
+    return None
+
+
+def _hidden_fields(request: HttpRequest, callback_url: str | None) -> SafeString:
+    fields = format_html(
+        '<input type="hidden" name="csrfToken" value="{}">', get_token(request)
+    )
+    if callback_url is not None:
+        fields += format_html(
+            '<input type="hidden" name="callbackUrl" value="{}">', callback_url
+        )
+    return fields
+
+
+def _auth(request: HttpRequest) -> AuthDetails | None:
+    return getattr(request, "auth", None)
+
+
+def render_sign_in_url(request: HttpRequest, callback_url: str | None) -> str:
+    """Return the sign-in page URL carrying ``callback_url``."""
+    return _sign_in_url(request, callback_url=callback_url)
+
+
+def render_sign_in_link(
+    request: HttpRequest, text: str, callback_url: str | None
+) -> SafeString:
+    """Return ``<a href="<sign-in page>?callbackUrl=…">text</a>``."""
+    return format_html(
+        '<a class="useauth-sign-in" href="{}">{}</a>',
+        render_sign_in_url(request, callback_url),
+        text,
+    )
+
+
+def render_sign_out_form(
+    request: HttpRequest, text: str, callback_url: str | None
+) -> SafeString:
+    """Return a POST form to ``/api/auth/signout`` with the CSRF token and callbackUrl."""
+    return format_html(
+        '<form class="useauth-sign-out" method="post" action="{}">{}'
+        '<button type="submit">{}</button></form>',
+        reverse("useauth:signout"),
+        _hidden_fields(request, callback_url),
+        text,
+    )
+
+
+def _provider_button(
+    request: HttpRequest, provider: Provider, callback_url: str | None
+) -> SafeString:
+    return format_html(
+        '<form class="useauth-provider" method="post" action="{}">{}'
+        '<button type="submit">Sign in with {}</button></form>',
+        reverse("useauth:signin_provider", args=[provider.id]),
+        _hidden_fields(request, callback_url),
+        provider.name,
+    )
+
+
+def render_provider_buttons(
+    request: HttpRequest, callback_url: str | None
+) -> SafeString:
+    """Return one POST form per OAuth provider, each a "Sign in with <name>" button."""
+    return format_html_join(
+        "",
+        "{}",
+        (
+            (_provider_button(request, provider, callback_url),)
+            for provider in get_providers().values()
+            if provider.type == "oauth"
+        ),
+    )
+
+
+def render_credentials_form(
+    request: HttpRequest, fields: list[str] | tuple[str, ...], callback_url: str | None
+) -> SafeString:
+    """Return the credentials form: one labelled input per field, posting to ``callback/credentials``."""
+    provider = get_providers().get(CREDENTIALS_ID)
+    if provider is None:
+        return _EMPTY
+    inputs = format_html_join(
+        "",
+        '<p><label for="useauth-{0}">{1}</label>'
+        '<input id="useauth-{0}" name="{0}" type="{2}" autocomplete="{3}" required></p>',
+        (
+            (
+                field,
+                field.replace("_", " ").capitalize(),
+                _INPUT_TYPES.get(field, "text"),
+                _AUTOCOMPLETE.get(field, "on"),
+            )
+            for field in fields
+        ),
+    )
+    return format_html(
+        '<form class="useauth-credentials" method="post" action="{}">{}{}'
+        '<button type="submit">Sign in with {}</button></form>',
+        reverse("useauth:callback", args=[CREDENTIALS_ID]),
+        _hidden_fields(request, callback_url),
+        inputs,
+        provider.name,
+    )
+
+
+@register.simple_tag(takes_context=True)
+def auth_status(context: template.Context) -> str:
+    """``{% auth_status %}``: ``authenticated`` or ``unauthenticated``."""
+    request = context.get("request")
+    auth = _auth(request) if request is not None else None
+    return auth.status if auth is not None else ""
+
+
+@register.simple_tag(takes_context=True)
+def auth_user(context: template.Context, field: str = "name") -> str:
+    """``{% auth_user "email" %}``: a field of the session's user (``name``, ``email``, ``image``), escaped; empty signed out."""
+    request = context.get("request")
+    auth = _auth(request) if request is not None else None
+    data = auth.data if auth is not None else None
+    if data is None:
+        return ""
+    value: Any = data["user"].get(field)
+    return "" if value is None else str(value)
+
+
+@register.simple_tag(takes_context=True)
+def sign_in_url(
+    context: template.Context, callback_url: str | _CurrentPage | None = CURRENT_PAGE
+) -> str:
+    """``{% sign_in_url %}``: the sign-in page URL with the current page as callbackUrl."""
+    request = context.get("request")
+    if request is None:
+        return ""
+    return render_sign_in_url(request, _callback(request, callback_url))
+
+
+@register.simple_tag(takes_context=True)
+def sign_in_link(
+    context: template.Context,
+    text: str = "Sign in",
+    callback_url: str | _CurrentPage | None = CURRENT_PAGE,
+) -> SafeString:
+    """``{% sign_in_link "Sign in" %}``: a link to the sign-in page that comes back here."""
+    request = context.get("request")
+    if request is None:
+        return _EMPTY
+    return render_sign_in_link(request, text, _callback(request, callback_url))
+
+
+@register.simple_tag(takes_context=True)
+def sign_out_form(
+    context: template.Context,
+    text: str = "Sign out",
+    callback_url: str | _CurrentPage | None = CURRENT_PAGE,
+) -> SafeString:
+    """``{% sign_out_form "Sign out" %}``: a sign-out button (a POST form with the CSRF token)."""
+    request = context.get("request")
+    if request is None:
+        return _EMPTY
+    return render_sign_out_form(request, text, _callback(request, callback_url))
+
+
+@register.simple_tag(takes_context=True)
+def provider_buttons(
+    context: template.Context, callback_url: str | _CurrentPage | None = CURRENT_PAGE
+) -> SafeString:
+    """``{% provider_buttons %}``: a "Sign in with …" POST form per OAuth provider."""
+    request = context.get("request")
+    if request is None:
+        return _EMPTY
+    return render_provider_buttons(request, _callback(request, callback_url))
+
+
+@register.simple_tag(takes_context=True)
+def credentials_form(
+    context: template.Context, callback_url: str | _CurrentPage | None = CURRENT_PAGE
+) -> SafeString:
+    """``{% credentials_form %}``: the credentials sign-in form, or nothing if that provider is off."""
+    request = context.get("request")
+    if request is None:
+        return _EMPTY
+    return render_credentials_form(
+        request, tuple(conf.CREDENTIALS_FIELDS), _callback(request, callback_url)
+    )

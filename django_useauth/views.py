@@ -1,0 +1,313 @@
+"""The ``/api/auth`` endpoints, wire-compatible with NextAuth v4.
+
+Every view is ``login_not_required`` (the endpoints must answer anonymous
+requests under ``LoginRequiredMiddleware``) and ``csrf_exempt``: the POST views
+run Django's CSRF check themselves (``django_useauth.csrf``) so that a failure
+answers in NextAuth's shape instead of Django's 403 page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import TYPE_CHECKING
+from typing import Any
+
+from django.contrib.auth.decorators import login_not_required
+from django.http import HttpResponse
+from django.http import HttpResponseBadRequest
+from django.http import HttpResponseNotAllowed
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_POST
+
+from django_useauth import actions
+from django_useauth.conf import conf
+from django_useauth.csrf import csrf_is_valid
+from django_useauth.errors import SIGN_IN_ERRORS
+from django_useauth.errors import error_page
+from django_useauth.errors import sign_in_error_message
+from django_useauth.http import json_response
+from django_useauth.http import no_store
+from django_useauth.http import parse_body
+from django_useauth.http import redirect_response
+from django_useauth.http import string_field
+from django_useauth.http import wants_json
+from django_useauth.pages import api_url
+from django_useauth.pages import error_url
+from django_useauth.pages import page_url
+from django_useauth.providers import CREDENTIALS_ID
+from django_useauth.providers import get_provider
+from django_useauth.providers import get_providers
+from django_useauth.providers import providers_json
+from django_useauth.redirects import absolute_url
+from django_useauth.redirects import is_allowed_callback_url
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+__all__ = [
+    "callback",
+    "csrf",
+    "error",
+    "log",
+    "providers",
+    "session",
+    "signin",
+    "signin_provider",
+    "signout",
+]
+
+_View = Callable[..., HttpResponse]
+
+
+def _endpoint(view: _View) -> _View:
+    # Applied to every endpoint: reachable signed out, CSRF handled in-view.
+    return login_not_required(csrf_exempt(view))
+
+
+def _bad_request() -> HttpResponse:
+    return no_store(HttpResponseBadRequest("Malformed request body."))  # type: ignore[return-value]
+
+
+def _callback_url_param(request: HttpRequest) -> str | None:
+    # The page's own callbackUrl, or Django's "next" for projects that point
+    # LOGIN_URL here; refused values are dropped, not passed on.
+    for name in ("callbackUrl", "next"):
+        value = request.GET.get(name)
+        if value is not None:
+            return value if is_allowed_callback_url(request, value) else None
+    return None
+
+
+def _posted_callback_url(request: HttpRequest, body: dict[str, Any]) -> str | None:
+    # NextAuth reads body.callbackUrl, then query.callbackUrl.
+    value = string_field(body, "callbackUrl")
+    return value if value is not None else request.GET.get("callbackUrl")
+
+
+def _with_post_body(view: Callable[..., HttpResponse]) -> _View:
+    # Parse the body once; a malformed one is a 400 before anything else runs.
+    @wraps(view)
+    def inner(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        body = parse_body(request)
+        if body is None:
+            return _bad_request()
+        return view(request, body, *args, **kwargs)
+
+    return inner
+
+
+@_endpoint
+@require_GET
+def csrf(request: HttpRequest) -> HttpResponse:
+    """``GET csrf``: ``{"csrfToken": <Django's masked token>}``; sets the CSRF cookie."""
+    return no_store(json_response({"csrfToken": request.auth.get_csrf_token()}))  # type: ignore[attr-defined, return-value]
+
+
+@_endpoint
+@require_GET
+def providers(request: HttpRequest) -> HttpResponse:
+    """``GET providers``: the providers by id, with absolute sign-in and callback URLs."""
+    return json_response(providers_json(request))
+
+
+@_endpoint
+@require_http_methods(["GET", "HEAD", "POST"])
+def session(request: HttpRequest) -> HttpResponse:
+    """``GET session``: the session object, or ``{}`` signed out, always 200.
+
+    ``POST session`` (``useSession().update()``): CSRF-checked, answers the
+    session like ``GET``; a failed check answers ``400 {}`` and changes nothing.
+    """
+    if request.method == "POST":
+        body = parse_body(request)
+        if body is None or not csrf_is_valid(request, body.get("csrfToken")):
+            return no_store(json_response({}, status=400))  # type: ignore[return-value]
+    data = request.auth.get_session()  # type: ignore[attr-defined]
+    return no_store(json_response(data or {}))  # type: ignore[return-value]
+
+
+def _sign_in_page(request: HttpRequest) -> HttpResponse:
+    callback_url = _callback_url_param(request)
+    error = request.GET.get("error")
+    if conf.PAGES_SIGN_IN:
+        params = {}
+        if callback_url:
+            params["callbackUrl"] = callback_url
+        if error in _KNOWN_ERRORS:
+            params["error"] = error
+        if request.GET.get("csrf") == "true":
+            params["csrf"] = "true"
+        return HttpResponseRedirect(page_url(conf.PAGES_SIGN_IN, "signin", params))
+    all_providers = get_providers()
+    context = {
+        "callback_url": callback_url,
+        "error_message": sign_in_error_message(error),
+        "csrf_failed": request.GET.get("csrf") == "true",
+        "credentials": all_providers.get(CREDENTIALS_ID),
+        "providers": [p for p in all_providers.values() if p.type == "oauth"],
+    }
+    response = render(request, "django_useauth/signin.html", context)
+    return no_store(response)  # type: ignore[return-value]
+
+
+@_endpoint
+@require_GET
+def signin(request: HttpRequest) -> HttpResponse:
+    """``GET signin``: the sign-in page (or a redirect to ``USEAUTH_PAGES_SIGN_IN``)."""
+    return _sign_in_page(request)
+
+
+@_endpoint
+@require_http_methods(["GET", "HEAD", "POST"])
+def signin_provider(request: HttpRequest, provider: str) -> HttpResponse:
+    """``GET signin/<id>``: the sign-in page. ``POST signin/<id>``: start signing in with a provider.
+
+    A GET never starts a flow. The credentials provider signs in through
+    ``callback/credentials``, so posting here answers with the sign-in page URL.
+    """
+    if request.method != "POST":
+        return _sign_in_page(request)
+    return _start_sign_in(request, provider)
+
+
+@_with_post_body
+def _start_sign_in(
+    request: HttpRequest, body: dict[str, Any], provider_id: str
+) -> HttpResponse:
+    json_mode = wants_json(request, body)
+    if not csrf_is_valid(request, body.get("csrfToken")):
+        return redirect_response(
+            api_url(request, "signin", csrf="true"), json_mode=json_mode
+        )
+    provider = get_provider(provider_id)
+    if provider is None:
+        return _unknown_provider(request, json_mode)
+    # Only the credentials provider exists so far; it signs in through callback/.
+    return redirect_response(api_url(request, "signin"), json_mode=json_mode)
+
+
+def _unknown_provider(request: HttpRequest, json_mode: bool) -> HttpResponse:
+    if json_mode:
+        url = error_url(request, "InvalidProvider")
+        return redirect_response(url, json_mode=True, status=404)
+    return _render_error(request, "InvalidProvider")
+
+
+@_endpoint
+@require_http_methods(["GET", "HEAD", "POST"])
+def callback(request: HttpRequest, provider: str) -> HttpResponse:
+    """``POST callback/credentials``: sign in with credentials (CSRF-checked).
+
+    Success: the callbackUrl (302, or ``200 {"url"}`` in JSON mode). Failure:
+    ``…/error?error=CredentialsSignin&provider=credentials`` with status 401.
+    Credentials are never accepted by GET (405).
+    """
+    if provider == CREDENTIALS_ID and get_provider(CREDENTIALS_ID) is not None:
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        return _credentials_callback(request)
+    json_mode = False
+    if request.method == "POST":
+        body = parse_body(request)
+        json_mode = body is not None and wants_json(request, body)
+    return _unknown_provider(request, json_mode)
+
+
+@_with_post_body
+def _credentials_callback(request: HttpRequest, body: dict[str, Any]) -> HttpResponse:
+    json_mode = wants_json(request, body)
+    if not csrf_is_valid(request, body.get("csrfToken")):
+        return redirect_response(
+            api_url(request, "signin", csrf="true"), json_mode=json_mode
+        )
+    result = actions.sign_in(
+        request,
+        CREDENTIALS_ID,
+        callback_url=_posted_callback_url(request, body),
+        credentials=body,
+    )
+    return redirect_response(result.url, json_mode=json_mode, status=result.status)
+
+
+@_endpoint
+@require_http_methods(["GET", "HEAD", "POST"])
+def signout(request: HttpRequest) -> HttpResponse:
+    """``GET signout``: a confirmation page; it never signs out. ``POST signout``: sign out.
+
+    The POST is CSRF-checked (failure: ``…/signout?csrf=true``) and answers the
+    validated callbackUrl; the server-side session is deleted.
+    """
+    if request.method == "POST":
+        return _sign_out(request)
+    callback_url = _callback_url_param(request)
+    if conf.PAGES_SIGN_OUT:
+        params = {"callbackUrl": callback_url} if callback_url else {}
+        return HttpResponseRedirect(page_url(conf.PAGES_SIGN_OUT, "signout", params))
+    context = {
+        "callback_url": callback_url,
+        "csrf_failed": request.GET.get("csrf") == "true",
+    }
+    return no_store(render(request, "django_useauth/signout.html", context))  # type: ignore[return-value]
+
+
+@_with_post_body
+def _sign_out(request: HttpRequest, body: dict[str, Any]) -> HttpResponse:
+    json_mode = wants_json(request, body)
+    if not csrf_is_valid(request, body.get("csrfToken")):
+        return redirect_response(
+            api_url(request, "signout", csrf="true"), json_mode=json_mode
+        )
+    result = request.auth.sign_out(callback_url=_posted_callback_url(request, body))  # type: ignore[attr-defined]
+    return redirect_response(result.url, json_mode=json_mode)
+
+
+_KNOWN_ERRORS = SIGN_IN_ERRORS | {
+    "Configuration",
+    "AccessDenied",
+    "Verification",
+    "Default",
+    "InvalidProvider",
+}
+
+
+def _render_error(request: HttpRequest, code: str | None) -> HttpResponse:
+    page = error_page(code)
+    context = {"page": page, "site_url": absolute_url(request, "/")}
+    response = render(request, "django_useauth/error.html", context, status=page.status)
+    return no_store(response)  # type: ignore[return-value]
+
+
+@_endpoint
+@require_GET
+def error(request: HttpRequest) -> HttpResponse:
+    """``GET error?error=<code>``: the error page, or the sign-in page for sign-in errors.
+
+    Statuses follow NextAuth v4: ``Configuration`` 500, ``AccessDenied`` and
+    ``Verification`` 403, anything else 200. The code is never reflected:
+    unknown codes show the default page.
+    """
+    code = request.GET.get("error")
+    known = code if code in _KNOWN_ERRORS else "Default"
+    callback_url = _callback_url_param(request)
+    if conf.PAGES_ERROR:
+        return HttpResponseRedirect(
+            page_url(conf.PAGES_ERROR, "error", {"error": known})
+        )
+    if known in SIGN_IN_ERRORS:
+        params = {"error": known}
+        if callback_url:
+            params["callbackUrl"] = callback_url
+        return HttpResponseRedirect(page_url(conf.PAGES_SIGN_IN, "signin", params))
+    return _render_error(request, known)
+
+
+@_endpoint
+@require_POST
+def log(request: HttpRequest) -> HttpResponse:
+    """``POST _log``: the client logger's beacon; accepted and dropped."""
+    return HttpResponse()

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from django.urls import include
+from django.urls import path
+
+from tests import views
+
+urlpatterns = [
+    path("api/auth/", include("django_useauth.urls")),
+    path("protected/", views.protected, name="protected"),
+    path("aprotected/", views.async_protected, name="async_protected"),
+    path("custom-callback/", views.custom_callback, name="custom_callback"),
+    path("guest/", views.guest, name="guest"),
+    path("aguest/", views.async_guest, name="async_guest"),
+    path("guest-to/", views.guest_to_named, name="guest_to_named"),
+    path("cbv/", views.ProtectedView.as_view(), name="cbv"),
+    path("acbv/", views.AsyncProtectedView.as_view(), name="acbv"),
+    path("cbv-guest/", views.GuestView.as_view(), name="cbv_guest"),
+    path("acbv-guest/", views.AsyncGuestView.as_view(), name="acbv_guest"),
+    path("required/", views.required_session, name="required_session"),
+    path("arequired/", views.async_required_session, name="async_required_session"),
+    path("status/", views.status, name="status"),
+    path("astatus/", views.async_status, name="async_status"),
+    path("untouched/", views.untouched, name="untouched"),
+    path("plain/", views.plain, name="plain"),
+]

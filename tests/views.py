@@ -1,0 +1,102 @@
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.http import HttpResponse
+from django.http import JsonResponse
+from django.views import View
+
+from django_useauth.decorators import auth_required
+from django_useauth.decorators import unauthenticated_only
+from django_useauth.mixins import AuthRequiredMixin
+from django_useauth.mixins import UnauthenticatedOnlyMixin
+
+
+@auth_required
+def protected(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("protected")
+
+
+@auth_required
+async def async_protected(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("async protected")
+
+
+@auth_required(callback_url="/after/")
+def custom_callback(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("custom")
+
+
+@unauthenticated_only
+def guest(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("guest")
+
+
+@unauthenticated_only(navigate_authenticated_to="/protected/")
+async def async_guest(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("async guest")
+
+
+@unauthenticated_only(navigate_authenticated_to="protected")
+def guest_to_named(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("guest")
+
+
+class ProtectedView(AuthRequiredMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return HttpResponse("cbv")
+
+
+class AsyncProtectedView(AuthRequiredMixin, View):
+    auth_callback_url = "/after/"
+
+    async def get(self, request: HttpRequest) -> HttpResponse:
+        return HttpResponse("async cbv")
+
+
+class GuestView(UnauthenticatedOnlyMixin, View):
+    def get(self, request: HttpRequest) -> HttpResponse:
+        return HttpResponse("cbv guest")
+
+
+class AsyncGuestView(UnauthenticatedOnlyMixin, View):
+    navigate_authenticated_to = "/protected/"
+
+    async def get(self, request: HttpRequest) -> HttpResponse:
+        return HttpResponse("async cbv guest")
+
+
+def required_session(request: HttpRequest) -> HttpResponse:
+    data = request.auth.get_session(required=True)  # type: ignore[attr-defined]
+    return JsonResponse(data)
+
+
+async def async_required_session(request: HttpRequest) -> HttpResponse:
+    data = await request.auth.aget_session(required=True, callback_url="/elsewhere/")  # type: ignore[attr-defined]
+    return JsonResponse(data)
+
+
+def status(request: HttpRequest) -> HttpResponse:
+    auth = request.auth  # type: ignore[attr-defined]
+    return JsonResponse(
+        {
+            "status": auth.status,
+            "data": auth.data,
+            "lastRefreshedAt": auth.last_refreshed_at
+            and auth.last_refreshed_at.isoformat(),
+            "bool": bool(auth),
+        }
+    )
+
+
+async def async_status(request: HttpRequest) -> HttpResponse:
+    auth = request.auth  # type: ignore[attr-defined]
+    await auth.aget_session()
+    return JsonResponse({"status": auth.status, "data": auth.data})
+
+
+def untouched(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("untouched")
+
+
+def plain(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("plain")
