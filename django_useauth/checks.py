@@ -31,6 +31,7 @@ _CSRF_MIDDLEWARE = "django.middleware.csrf.CsrfViewMiddleware"
 _REQUEST_PROCESSOR = "django.template.context_processors.request"
 _RESERVED_FIELDS = frozenset({"csrfToken", "callbackUrl", "json", "redirect"})
 _FIELD_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_UNSET = object()
 
 
 def _middleware_index(path: str) -> int | None:
@@ -261,8 +262,8 @@ def check_settings(**kwargs: Any) -> list[CheckMessage]:
                 )
             )
 
-    max_age = getattr(settings, "USEAUTH_MAX_AGE", None)
-    max_age_ok = max_age is None or (
+    max_age = getattr(settings, "USEAUTH_MAX_AGE", _UNSET)
+    max_age_ok = max_age is _UNSET or (
         _is_duration(max_age) and timedelta(0) < conf.MAX_AGE
     )
     if not max_age_ok:
@@ -275,8 +276,8 @@ def check_settings(**kwargs: Any) -> list[CheckMessage]:
             )
         )
 
-    update_age = getattr(settings, "USEAUTH_UPDATE_AGE", None)
-    if update_age is not None and (
+    update_age = getattr(settings, "USEAUTH_UPDATE_AGE", _UNSET)
+    if update_age is not _UNSET and (
         not _is_duration(update_age) or (max_age_ok and conf.UPDATE_AGE > conf.MAX_AGE)
     ):
         errors.append(

@@ -8,6 +8,7 @@ user, wrong password, inactive user, a backend refusing) looks the same.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 from typing import Any
@@ -18,6 +19,7 @@ from django.contrib.auth import authenticate
 from django.contrib.auth import get_user_model
 from django.contrib.auth import login
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import FieldDoesNotExist
 
 from django_useauth.conf import conf
@@ -29,6 +31,9 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import _UserModel
     from django.http import HttpRequest
 
+# The field names Django's authenticate() hides in user_login_failed.
+_SENSITIVE = re.compile("api|token|key|secret|password|signature", re.IGNORECASE)
+
 __all__ = [
     "aauthenticate_credentials",
     "acomplete_sign_in",
@@ -39,8 +44,7 @@ __all__ = [
 
 def _credentials(values: Mapping[str, Any]) -> dict[str, str] | None:
     # Return the keyword arguments for authenticate(), or None when the input
-    # can never match a user. The caller then still spends one hash so that
-    # such a failure takes as long as any other.
+    # can never match a user.
     user_model = get_user_model()
     username_fields = {"username", user_model.USERNAME_FIELD}
     credentials = {}
@@ -69,9 +73,18 @@ def _normalize_username(user_model: _UserModel, value: str) -> str:
     return user_model.normalize_username(value)
 
 
-def _spend_one_hash(values: Mapping[str, Any]) -> None:
+def _refuse_unusable(request: HttpRequest, values: Mapping[str, Any]) -> None:
+    # Input no backend may see still costs one hash, so that such a failure
+    # takes as long as any other, and still sends user_login_failed, so that
+    # lockout tools count it like any other.
     password = values.get("password")
     make_password(password if isinstance(password, str) else "")
+    credentials = {
+        field: "********************" if _SENSITIVE.search(field) else values[field]
+        for field in conf.CREDENTIALS_FIELDS
+        if isinstance(values.get(field), str)
+    }
+    user_login_failed.send(sender=__name__, credentials=credentials, request=request)
 
 
 def authenticate_credentials(
@@ -80,7 +93,7 @@ def authenticate_credentials(
     """Return the user the posted ``values`` authenticate, or ``None``."""
     credentials = _credentials(values)
     if credentials is None:
-        _spend_one_hash(values)
+        _refuse_unusable(request, values)
         return None
     return authenticate(request, **credentials)
 
@@ -91,7 +104,7 @@ async def aauthenticate_credentials(
     """Async twin of :func:`authenticate_credentials`."""
     credentials = _credentials(values)
     if credentials is None:
-        _spend_one_hash(values)
+        _refuse_unusable(request, values)
         return None
     return await aauthenticate(request, **credentials)
 

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 from typing import Any
 from typing import Literal
+from typing import overload
 
 from asgiref.sync import iscoroutinefunction
 from asgiref.sync import markcoroutinefunction
@@ -66,6 +67,10 @@ class AuthDetails:
         return self._load().data is not None
 
     def __repr__(self) -> str:
+        # Never loads the session: repr() runs in debuggers and on error
+        # pages, in async code too.
+        if self._state is None:
+            return "<AuthDetails (not loaded)>"
         return f"<AuthDetails status={self.status!r}>"
 
     @property
@@ -80,8 +85,18 @@ class AuthDetails:
 
     @property
     def last_refreshed_at(self) -> datetime | None:
-        """When the server last refreshed this session (sign-in, extension or update); ``None`` when signed out."""
+        """When the server last gave this session its lifetime (sign-in or extension); ``None`` when signed out."""
         return self._load().last_refreshed_at
+
+    @overload
+    def get_session(
+        self, *, required: Literal[True], callback_url: str | None = None
+    ) -> Session: ...
+
+    @overload
+    def get_session(
+        self, *, required: bool = False, callback_url: str | None = None
+    ) -> Session | None: ...
 
     def get_session(
         self, *, required: bool = False, callback_url: str | None = None
@@ -93,6 +108,16 @@ class AuthDetails:
         ``callback_url`` (default: the current path and query) as callbackUrl.
         """
         return self._required(self._load().data, required, callback_url)
+
+    @overload
+    async def aget_session(
+        self, *, required: Literal[True], callback_url: str | None = None
+    ) -> Session: ...
+
+    @overload
+    async def aget_session(
+        self, *, required: bool = False, callback_url: str | None = None
+    ) -> Session | None: ...
 
     async def aget_session(
         self, *, required: bool = False, callback_url: str | None = None
@@ -124,7 +149,6 @@ class AuthDetails:
         Return a :class:`~django_useauth.actions.SignInResult`; raise
         :class:`~django_useauth.exceptions.UnknownProvider` for an unknown id.
         """
-        self._state = None
         return actions.sign_in(
             self._request, provider, callback_url=callback_url, credentials=credentials
         )
@@ -133,21 +157,18 @@ class AuthDetails:
         self, provider: str, *, callback_url: str | None = None, **credentials: Any
     ) -> actions.SignInResult:
         """Async twin of :meth:`sign_in`."""
-        self._state = None
         return await actions.asign_in(
             self._request, provider, callback_url=callback_url, credentials=credentials
         )
 
     def sign_out(self, *, callback_url: str | None = None) -> actions.SignOutResult:
         """Sign out (the server-side session is deleted) and return where to go next."""
-        self._state = _SIGNED_OUT
         return actions.sign_out(self._request, callback_url=callback_url)
 
     async def asign_out(
         self, *, callback_url: str | None = None
     ) -> actions.SignOutResult:
         """Async twin of :meth:`sign_out`."""
-        self._state = _SIGNED_OUT
         return await actions.asign_out(self._request, callback_url=callback_url)
 
     @staticmethod
@@ -242,3 +263,19 @@ class AuthMiddleware:
 
 def _attach(request: HttpRequest) -> None:
     request.auth = AuthDetails(request)  # type: ignore[attr-defined]
+
+
+def forget_loaded_session(
+    sender: object, request: HttpRequest | None = None, **kwargs: Any
+) -> None:
+    """Receiver of ``user_logged_in`` and ``user_logged_out``: make ``request.auth`` reload.
+
+    ``request.auth`` loads the session once per request; after ``login()`` or
+    ``logout()`` (ours or any other code's) it must not answer from the old one.
+    """
+    auth = getattr(request, "auth", None)
+    if isinstance(auth, AuthDetails):
+        auth._state = None
+        # alogin() and alogout() replace request.user but leave the user that
+        # request.auser() cached, which our async path reads.
+        request.__dict__.pop("_acached_user", None)

@@ -54,9 +54,8 @@ def sign_in_url(
     request: HttpRequest,
     *,
     callback_url: str | None = None,
-    error: str | None = None,
 ) -> str:
-    """Return the URL of the sign-in page (custom or built-in) carrying ``callbackUrl`` and ``error``.
+    """Return the URL of the sign-in page (custom or built-in) carrying ``callbackUrl``.
 
     A ``callback_url`` that the redirect policy refuses is left out rather than
     passed on. The URL is relative unless the custom page is absolute.
@@ -64,8 +63,6 @@ def sign_in_url(
     params = {}
     if callback_url is not None and is_allowed_callback_url(request, callback_url):
         params["callbackUrl"] = callback_url
-    if error:
-        params["error"] = error
     return page_url(conf.PAGES_SIGN_IN, "signin", params)
 
 

@@ -6,7 +6,8 @@ stored during an OAuth round trip, the decorator and the pages). It is Django's
 report: the raw value, its percent-decoded form and the NFKC form of each must all
 pass, none may contain a Unicode ``C*`` character or surrounding whitespace, only
 ``/…`` and ``http(s)://…`` are accepted, and RFC 3986 resolution must stay on the
-expected host with a path that does not start with ``//``.
+expected host with a path that does not start with ``//``, also when ``\\`` is read
+as ``/`` the way browsers read it.
 """
 
 from __future__ import annotations
@@ -114,7 +115,13 @@ def _form_is_allowed(
         form.startswith("/") or form[:8].lower().startswith(("http://", "https://"))
     ):
         return False
-    parts = urlsplit(form)
+    try:
+        parts = urlsplit(form)
+    except ValueError:
+        # urlsplit raises on a malformed IPv6 host ("http://[::1/") and on a
+        # host that NFKC turns into a delimiter ("evil.c\u2100.example"). Such
+        # a value is refused, as Django's check does, instead of raising (a 500).
+        return False
     if form.startswith("//") and not parts.netloc:
         return False
     target_netloc = parts.netloc or netloc
@@ -128,39 +135,44 @@ def _form_is_allowed(
         target_netloc,
     ) not in extra or not url_has_allowed_host_and_scheme(form, {target_netloc}):
         return False
-    # Browsers treat "\" as "/" in http(s) URLs, so the path is checked both ways.
+    # Browsers treat "\" as "/" in http(s) URLs, so the path is checked both
+    # ways, on the URL as it is emitted: a relative form lands on the site
+    # origin. Splitting the variant of a bare "/\evil/x" would read it as the
+    # scheme-relative "//evil/x" (path "/x") and miss that the emitted
+    # "http://host/\evil/x" has the path "//evil/x" for a browser; "/\" would
+    # likewise pass as "//" with an empty path.
+    emitted = _emitted(form, scheme, target_netloc, has_scheme=bool(parts.scheme))
     return all(
         not _remove_dot_segments(urlsplit(variant).path).startswith("//")
-        for variant in (form, form.replace("\\", "/"))
+        for variant in (emitted, emitted.replace("\\", "/"))
     )
 
 
+def _emitted(form: str, scheme: str, netloc: str, *, has_scheme: bool) -> str:
+    # The absolute URL a form stands for, as absolute_url() builds it.
+    if has_scheme:
+        return form
+    if form.startswith("//"):
+        return f"{scheme}:{form}"
+    return f"{scheme}://{netloc}{form}"
+
+
 def _remove_dot_segments(path: str) -> str:
-    # RFC 3986 section 5.2.4. urllib.parse.urljoin does not follow it exactly
+    # RFC 3986 section 5.2.4 (as browsers apply it) to the absolute path of an
+    # absolute URL. urllib.parse.urljoin does not follow it exactly
     # ("/..//evil" becomes "/evil" there, but "//evil" in a browser).
+    if not path:
+        return path
     output: list[str] = []
-    while path:
-        if path.startswith("../"):
-            path = path[3:]
-        elif path.startswith("./") or path.startswith("/./"):
-            path = path[2:]
-        elif path == "/.":
-            path = "/"
-        elif path.startswith("/../"):
-            path = path[3:]
+    segments = path.split("/")[1:]
+    for index, segment in enumerate(segments):
+        if segment == "..":
             if output:
                 output.pop()
-        elif path == "/..":
-            path = "/"
-            if output:
-                output.pop()
-        elif path in (".", ".."):
-            path = ""
-        else:
-            start = 1 if path.startswith("/") else 0
-            end = path.find("/", start)
-            if end == -1:
-                end = len(path)
-            output.append(path[:end])
-            path = path[end:]
-    return "".join(output)
+        elif segment != ".":
+            output.append(segment)
+            continue
+        if index == len(segments) - 1:
+            # A path ending in "/." or "/.." ends in a directory.
+            output.append("")
+    return "/" + "/".join(output)

@@ -87,22 +87,23 @@ def start_session(session: SessionBase, now: datetime | None = None) -> None:
 
 
 def refresh_if_due(session: SessionBase, now: datetime | None = None) -> bool:
-    """Extend the session to ``USEAUTH_MAX_AGE`` from now if it was last refreshed ``USEAUTH_UPDATE_AGE`` ago.
+    """Extend the signed-in ``session`` to ``USEAUTH_MAX_AGE`` from now if it was last refreshed ``USEAUTH_UPDATE_AGE`` ago.
 
-    Return whether it was extended. Most reads extend nothing and so write nothing.
+    A session signed in by other means (Django's admin, a plain ``login()``)
+    has no refresh time yet and is given its lifetime on its first read.
+    Return whether the session was changed. Most reads change nothing and so
+    write nothing.
     """
     refreshed = last_refreshed_at(session)
-    if refreshed is None:
-        return False
     now = now or timezone.now()
-    if now - refreshed < conf.UPDATE_AGE:
+    if refreshed is not None and now - refreshed < conf.UPDATE_AGE:
         return False
     start_session(session, now)
     return True
 
 
 def last_refreshed_at(session: SessionBase) -> datetime | None:
-    """Return when the server last refreshed ``session`` (sign-in, extension or update), if it did."""
+    """Return when the server last gave ``session`` its lifetime (at sign-in or on an extension), if it did."""
     value = session.get(REFRESHED_AT_KEY)
     if not isinstance(value, str):
         return None

@@ -20,9 +20,9 @@ from django.http import HttpResponseNotAllowed
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_safe
 
 from django_useauth import actions
 from django_useauth.conf import conf
@@ -63,6 +63,28 @@ __all__ = [
 
 _View = Callable[..., HttpResponse]
 
+# As NextAuth v4: the sign-in errors are matched exactly (and sent back to the
+# sign-in page); the error page's own codes case-insensitively. Only a known
+# code is ever passed on or shown.
+_ERROR_PAGE_CODES = {
+    code.lower(): code
+    for code in (
+        "Configuration",
+        "AccessDenied",
+        "Verification",
+        "Default",
+        "InvalidProvider",
+    )
+}
+
+
+def _known_error(code: str | None) -> str | None:
+    if not code:
+        return None
+    if code in SIGN_IN_ERRORS:
+        return code
+    return _ERROR_PAGE_CODES.get(code.lower())
+
 
 def _endpoint(view: _View) -> _View:
     # Applied to every endpoint: reachable signed out, CSRF handled in-view.
@@ -89,6 +111,29 @@ def _posted_callback_url(request: HttpRequest, body: dict[str, Any]) -> str | No
     return value if value is not None else request.GET.get("callbackUrl")
 
 
+def _page_params(
+    request: HttpRequest, callback_url: str | None, error: str | None = None
+) -> dict[str, str]:
+    # The query NextAuth passes to a page: callbackUrl, error and csrf, each
+    # only when present and known.
+    params = {}
+    if callback_url:
+        params["callbackUrl"] = callback_url
+    if error:
+        params["error"] = error
+    if request.GET.get("csrf") == "true":
+        params["csrf"] = "true"
+    return params
+
+
+def _page_redirect(
+    custom: str | None, route: str, params: dict[str, str]
+) -> HttpResponse:
+    response = HttpResponseRedirect(page_url(custom, route, params))
+    no_store(response)
+    return response
+
+
 def _with_post_body(view: Callable[..., HttpResponse]) -> _View:
     # Parse the body once; a malformed one is a 400 before anything else runs.
     @wraps(view)
@@ -102,14 +147,14 @@ def _with_post_body(view: Callable[..., HttpResponse]) -> _View:
 
 
 @_endpoint
-@require_GET
+@require_safe
 def csrf(request: HttpRequest) -> HttpResponse:
     """``GET csrf``: ``{"csrfToken": <Django's masked token>}``; sets the CSRF cookie."""
     return no_store(json_response({"csrfToken": request.auth.get_csrf_token()}))  # type: ignore[attr-defined, return-value]
 
 
 @_endpoint
-@require_GET
+@require_safe
 def providers(request: HttpRequest) -> HttpResponse:
     """``GET providers``: the providers by id, with absolute sign-in and callback URLs."""
     return json_response(providers_json(request))
@@ -135,14 +180,8 @@ def _sign_in_page(request: HttpRequest) -> HttpResponse:
     callback_url = _callback_url_param(request)
     error = request.GET.get("error")
     if conf.PAGES_SIGN_IN:
-        params = {}
-        if callback_url:
-            params["callbackUrl"] = callback_url
-        if error in _KNOWN_ERRORS:
-            params["error"] = error
-        if request.GET.get("csrf") == "true":
-            params["csrf"] = "true"
-        return HttpResponseRedirect(page_url(conf.PAGES_SIGN_IN, "signin", params))
+        params = _page_params(request, callback_url, _known_error(error))
+        return _page_redirect(conf.PAGES_SIGN_IN, "signin", params)
     all_providers = get_providers()
     context = {
         "callback_url": callback_url,
@@ -156,7 +195,7 @@ def _sign_in_page(request: HttpRequest) -> HttpResponse:
 
 
 @_endpoint
-@require_GET
+@require_safe
 def signin(request: HttpRequest) -> HttpResponse:
     """``GET signin``: the sign-in page (or a redirect to ``USEAUTH_PAGES_SIGN_IN``)."""
     return _sign_in_page(request)
@@ -246,8 +285,8 @@ def signout(request: HttpRequest) -> HttpResponse:
         return _sign_out(request)
     callback_url = _callback_url_param(request)
     if conf.PAGES_SIGN_OUT:
-        params = {"callbackUrl": callback_url} if callback_url else {}
-        return HttpResponseRedirect(page_url(conf.PAGES_SIGN_OUT, "signout", params))
+        params = _page_params(request, callback_url)
+        return _page_redirect(conf.PAGES_SIGN_OUT, "signout", params)
     context = {
         "callback_url": callback_url,
         "csrf_failed": request.GET.get("csrf") == "true",
@@ -266,15 +305,6 @@ def _sign_out(request: HttpRequest, body: dict[str, Any]) -> HttpResponse:
     return redirect_response(result.url, json_mode=json_mode)
 
 
-_KNOWN_ERRORS = SIGN_IN_ERRORS | {
-    "Configuration",
-    "AccessDenied",
-    "Verification",
-    "Default",
-    "InvalidProvider",
-}
-
-
 def _render_error(request: HttpRequest, code: str | None) -> HttpResponse:
     page = error_page(code)
     context = {"page": page, "site_url": absolute_url(request, "/")}
@@ -283,7 +313,7 @@ def _render_error(request: HttpRequest, code: str | None) -> HttpResponse:
 
 
 @_endpoint
-@require_GET
+@require_safe
 def error(request: HttpRequest) -> HttpResponse:
     """``GET error?error=<code>``: the error page, or the sign-in page for sign-in errors.
 
@@ -291,18 +321,14 @@ def error(request: HttpRequest) -> HttpResponse:
     ``Verification`` 403, anything else 200. The code is never reflected:
     unknown codes show the default page.
     """
-    code = request.GET.get("error")
-    known = code if code in _KNOWN_ERRORS else "Default"
+    known = _known_error(request.GET.get("error")) or "Default"
     callback_url = _callback_url_param(request)
+    # The error comes first in the query, as NextAuth puts it.
+    params = {"error": known, **_page_params(request, callback_url)}
     if conf.PAGES_ERROR:
-        return HttpResponseRedirect(
-            page_url(conf.PAGES_ERROR, "error", {"error": known})
-        )
+        return _page_redirect(conf.PAGES_ERROR, "error", params)
     if known in SIGN_IN_ERRORS:
-        params = {"error": known}
-        if callback_url:
-            params["callbackUrl"] = callback_url
-        return HttpResponseRedirect(page_url(conf.PAGES_SIGN_IN, "signin", params))
+        return _page_redirect(conf.PAGES_SIGN_IN, "signin", params)
     return _render_error(request, known)
 
 
