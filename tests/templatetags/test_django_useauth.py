@@ -1,0 +1,167 @@
+from __future__ import annotations
+
+import re
+
+from django.contrib.auth.middleware import AuthenticationMiddleware
+from django.contrib.sessions.middleware import SessionMiddleware
+from django.http import HttpResponse
+from django.template import Context
+from django.template import Template
+from django.test import RequestFactory
+from django.test import TestCase
+from django.test import override_settings
+
+from django_useauth.middleware import AuthMiddleware
+from django_useauth.templatetags.django_useauth import CURRENT_PAGE
+from tests.utils import make_user
+
+TOKEN_RE = re.compile(r'name="csrfToken" value="[A-Za-z0-9]{64}"')
+
+
+def render(template: str, request: object = None, **extra: object) -> str:
+    context = Context({"request": request, **extra} if request is not None else extra)
+    rendered = Template("{% load django_useauth %}" + template).render(context)
+    # The masked CSRF token differs on every call; pin its shape, then its place.
+    assert len(TOKEN_RE.findall(rendered)) == rendered.count('name="csrfToken"')
+    return TOKEN_RE.sub('name="csrfToken" value="TOKEN"', rendered)
+
+
+def make_request(path="/page/?a=1&b=2", user=None):
+    request = RequestFactory().get(path)
+    SessionMiddleware(lambda r: HttpResponse()).process_request(request)
+    AuthenticationMiddleware(lambda r: HttpResponse()).process_request(request)
+    if user is not None:
+        request.user = user
+        request.session["_auth_user_id"] = str(user.pk)
+    AuthMiddleware(lambda r: HttpResponse())(request)
+    return request
+
+
+class TagTests(TestCase):
+    def test_auth_status(self):
+        assert render("{% auth_status %}", make_request()) == "unauthenticated"
+        user = make_user()
+        assert render("{% auth_status %}", make_request(user=user)) == "authenticated"
+        assert render("{% auth_status %}") == ""
+
+    def test_auth_user(self):
+        user = make_user(first_name="<img src=x onerror=alert(1)>", last_name="")
+        request = make_request(user=user)
+        assert (
+            render("{% auth_user %}", request) == "&lt;img src=x onerror=alert(1)&gt;"
+        )
+        assert render('{% auth_user "email" %}', request) == "ada@example.com"
+        assert render('{% auth_user "image" %}', request) == ""
+        assert render('{% auth_user "nope" %}', request) == ""
+        assert render("{% auth_user %}", make_request()) == ""
+        assert render("{% auth_user %}") == ""
+
+    def test_sign_in_url(self):
+        request = make_request()
+        assert render("{% sign_in_url %}", request) == (
+            "/api/auth/signin?callbackUrl=%2Fpage%2F%3Fa%3D1%26b%3D2"
+        )
+        assert (
+            render('{% sign_in_url "/x/" %}', request)
+            == "/api/auth/signin?callbackUrl=%2Fx%2F"
+        )
+        assert render("{% sign_in_url None %}", request) == "/api/auth/signin"
+        assert (
+            render('{% sign_in_url "//evil.example" %}', request) == "/api/auth/signin"
+        )
+        assert render("{% sign_in_url %}") == ""
+
+    def test_sign_in_link(self):
+        request = make_request()
+        assert render("{% sign_in_link %}", request) == (
+            '<a class="useauth-sign-in" href="/api/auth/signin?callbackUrl=%2Fpage%2F%3Fa%3D1%26b%3D2">Sign in</a>'
+        )
+        # Template literals are trusted by Django; variables are escaped.
+        assert render(
+            "{% sign_in_link label callback_url=None %}", request, label="Log <in>"
+        ) == ('<a class="useauth-sign-in" href="/api/auth/signin">Log &lt;in&gt;</a>')
+        assert render("{% sign_in_link %}") == ""
+
+    @override_settings(USEAUTH_PAGES_SIGN_IN="/login/")
+    def test_sign_in_link_custom_page(self):
+        assert render("{% sign_in_link %}", make_request("/p/")) == (
+            '<a class="useauth-sign-in" href="/login/?callbackUrl=%2Fp%2F">Sign in</a>'
+        )
+
+    def test_sign_out_form(self):
+        request = make_request()
+        assert render("{% sign_out_form %}", request) == (
+            '<form class="useauth-sign-out" method="post" action="/api/auth/signout">'
+            '<input type="hidden" name="csrfToken" value="TOKEN">'
+            '<input type="hidden" name="callbackUrl" value="/page/?a=1&amp;b=2">'
+            '<button type="submit">Sign out</button></form>'
+        )
+        assert render('{% sign_out_form "Bye" "/" %}', request) == (
+            '<form class="useauth-sign-out" method="post" action="/api/auth/signout">'
+            '<input type="hidden" name="csrfToken" value="TOKEN">'
+            '<input type="hidden" name="callbackUrl" value="/">'
+            '<button type="submit">Bye</button></form>'
+        )
+        assert render("{% sign_out_form %}") == ""
+
+    def test_credentials_form(self):
+        assert render("{% credentials_form callback_url=None %}", make_request()) == (
+            '<form class="useauth-credentials" method="post" action="/api/auth/callback/credentials">'
+            '<input type="hidden" name="csrfToken" value="TOKEN">'
+            '<p><label for="useauth-username">Username</label>'
+            '<input id="useauth-username" name="username" type="text" autocomplete="username" required></p>'
+            '<p><label for="useauth-password">Password</label>'
+            '<input id="useauth-password" name="password" type="password" autocomplete="current-password" required></p>'
+            '<button type="submit">Sign in with Credentials</button></form>'
+        )
+        assert render("{% credentials_form %}") == ""
+
+    @override_settings(
+        USEAUTH_CREDENTIALS_FIELDS=["email", "password", "one_time_code"]
+    )
+    def test_credentials_form_fields(self):
+        html = render("{% credentials_form %}", make_request("/p/"))
+        assert '<input type="hidden" name="callbackUrl" value="/p/">' in html
+        assert (
+            '<p><label for="useauth-one_time_code">One time code</label>'
+            '<input id="useauth-one_time_code" name="one_time_code" type="text" autocomplete="on" required></p>'
+        ) in html
+
+    @override_settings(USEAUTH_CREDENTIALS_ENABLED=False)
+    def test_credentials_form_disabled(self):
+        assert render("{% credentials_form %}", make_request()) == ""
+
+    def test_provider_buttons(self):
+        # Only the credentials provider exists: no OAuth buttons.
+        assert render("{% provider_buttons %}", make_request()) == ""
+        assert render("{% provider_buttons %}") == ""
+
+    def test_current_page_repr(self):
+        assert repr(CURRENT_PAGE) == "<the current page>"
+
+    def test_context_processor(self):
+        response = self.client.get("/api/auth/signin")
+        assert response.context["auth"].status == "unauthenticated"
+
+
+class ProviderButtonsTests(TestCase):
+    def test_oauth_buttons(self):
+        from unittest import mock
+
+        from django_useauth.providers import Provider
+
+        providers = {
+            "credentials": Provider("credentials", "Credentials", "credentials"),
+            "github": Provider("github", "GitHub <Enterprise>", "oauth"),
+        }
+        with mock.patch(
+            "django_useauth.templatetags.django_useauth.get_providers",
+            return_value=providers,
+        ):
+            html = render("{% provider_buttons %}", make_request("/p/"))
+        assert html == (
+            '<form class="useauth-provider" method="post" action="/api/auth/signin/github">'
+            '<input type="hidden" name="csrfToken" value="TOKEN">'
+            '<input type="hidden" name="callbackUrl" value="/p/">'
+            '<button type="submit">Sign in with GitHub &lt;Enterprise&gt;</button></form>'
+        )

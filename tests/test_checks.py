@@ -1,0 +1,227 @@
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from pathlib import Path
+
+from django.core.checks import Error
+from django.core.checks import Warning
+from django.core.management import call_command
+from django.core.management.base import SystemCheckError
+from django.test import SimpleTestCase
+from django.test import override_settings
+
+from django_useauth import checks
+from django_useauth.middleware import AuthMiddleware
+
+MIDDLEWARE = [
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_useauth.middleware.AuthMiddleware",
+]
+
+
+def all_messages():
+    return [
+        *checks.check_middleware(),
+        *checks.check_session_engine(),
+        *checks.check_templates(),
+        *checks.check_settings(),
+        *checks.check_deploy(),
+    ]
+
+
+def check_error_codes(expected):
+    assert [message.id for message in all_messages()] == expected
+
+
+class ChecksTests(SimpleTestCase):
+    def test_defaults_pass(self):
+        check_error_codes([])
+        call_command("check")
+
+    @override_settings(MIDDLEWARE=MIDDLEWARE[:-1])
+    def test_e001(self):
+        check_error_codes(["useauth.E001"])
+        assert checks.check_middleware()[0] == Error(
+            "MIDDLEWARE should contain 'django_useauth.middleware.AuthMiddleware'.",
+            hint="Add 'django_useauth.middleware.AuthMiddleware' to MIDDLEWARE, after "
+            "'django.contrib.auth.middleware.AuthenticationMiddleware'.",
+            id="useauth.E001",
+        )
+
+    @override_settings(MIDDLEWARE=[MIDDLEWARE[3], *MIDDLEWARE[:3]])
+    def test_e002(self):
+        check_error_codes(["useauth.E002"])
+        assert checks.check_middleware()[0].hint == (
+            "Move 'django_useauth.middleware.AuthMiddleware' below "
+            "'django.contrib.auth.middleware.AuthenticationMiddleware'."
+        )
+
+    @override_settings(
+        MIDDLEWARE=[MIDDLEWARE[0], MIDDLEWARE[1], MIDDLEWARE[3], MIDDLEWARE[2]]
+    )
+    def test_e002_after_session_before_authentication(self):
+        check_error_codes(["useauth.E002"])
+
+    @override_settings(MIDDLEWARE=MIDDLEWARE[1:])
+    def test_e003(self):
+        # Django's own admin/auth checks are not run here; only ours.
+        check_error_codes(["useauth.E003"])
+
+    @override_settings(MIDDLEWARE=[MIDDLEWARE[0], MIDDLEWARE[1], MIDDLEWARE[3]])
+    def test_e004(self):
+        check_error_codes(["useauth.E004"])
+
+    @override_settings(MIDDLEWARE=[MIDDLEWARE[0], MIDDLEWARE[2], MIDDLEWARE[3]])
+    def test_e005(self):
+        check_error_codes(["useauth.E005"])
+
+    @override_settings(
+        MIDDLEWARE=[
+            "no.such.Middleware",
+            *MIDDLEWARE[:3],
+            "tests.test_checks.MyAuthMiddleware",
+        ]
+    )
+    def test_subclass_accepted_and_unimportable_entries_skipped(self):
+        check_error_codes([])
+
+    @override_settings(SESSION_ENGINE="django.contrib.sessions.backends.signed_cookies")
+    def test_e006(self):
+        check_error_codes(["useauth.E006"])
+        assert checks.check_session_engine()[0].hint == (
+            "Use 'django.contrib.sessions.backends.db', '.cache' or '.cached_db'."
+        )
+
+    @override_settings(
+        TEMPLATES=[
+            {"BACKEND": "django.template.backends.jinja2.Jinja2", "OPTIONS": {}},
+            {
+                "BACKEND": "django.template.backends.django.DjangoTemplates",
+                "OPTIONS": {},
+            },
+        ]
+    )
+    def test_w001(self):
+        check_error_codes(["useauth.W001"])
+        assert isinstance(checks.check_templates()[0], Warning)
+
+    @override_settings(USEAUTH_URL="https://example.com/api")
+    def test_e010(self):
+        check_error_codes(["useauth.E010"])
+        assert checks.check_settings()[0].msg == (
+            "USEAUTH_URL should be None or an origin like 'https://example.com' (no path); "
+            "got 'https://example.com/api'."
+        )
+
+    def test_e010_shapes(self):
+        for value in (
+            "example.com",
+            "ftp://example.com",
+            "https://u@example.com",
+            "https://example.com?x",
+            1,
+        ):
+            with self.settings(USEAUTH_URL=value):
+                check_error_codes(["useauth.E010"])
+        with self.settings(USEAUTH_URL="https://example.com/"):
+            check_error_codes([])
+
+    def test_e011(self):
+        for value in ("dashboard", "//evil.example", 3, "javascript:alert(1)"):
+            with self.settings(USEAUTH_DEFAULT_CALLBACK_URL=value):
+                check_error_codes(["useauth.E011"])
+        for value in ("/", "/dashboard/", "https://example.com/x"):
+            with self.settings(USEAUTH_DEFAULT_CALLBACK_URL=value):
+                check_error_codes([])
+
+    def test_e012(self):
+        for value in (
+            "http://localhost:3000",
+            ["http://localhost:3000/path"],
+            [None],
+            5,
+        ):
+            with self.settings(USEAUTH_ALLOWED_REDIRECT_ORIGINS=value):
+                check_error_codes(["useauth.E012"])
+        with self.settings(USEAUTH_ALLOWED_REDIRECT_ORIGINS=("http://localhost:3000",)):
+            check_error_codes([])
+
+    @override_settings(USEAUTH_CREDENTIALS_ENABLED="yes")
+    def test_e013(self):
+        check_error_codes(["useauth.E013"])
+
+    def test_e014(self):
+        for value in ("", "  ", None):
+            with self.settings(USEAUTH_CREDENTIALS_NAME=value):
+                check_error_codes(["useauth.E014"])
+
+    def test_e015(self):
+        for value in (
+            "username",
+            [],
+            ["user-name"],
+            ["username", "username"],
+            ["csrfToken"],
+            [1],
+            None,
+        ):
+            with self.settings(USEAUTH_CREDENTIALS_FIELDS=value):
+                check_error_codes(["useauth.E015"])
+        with self.settings(USEAUTH_CREDENTIALS_FIELDS=["email", "password", "otp"]):
+            check_error_codes([])
+
+    def test_e016_to_e018(self):
+        for setting, code in (
+            ("USEAUTH_PAGES_SIGN_IN", "useauth.E016"),
+            ("USEAUTH_PAGES_SIGN_OUT", "useauth.E017"),
+            ("USEAUTH_PAGES_ERROR", "useauth.E018"),
+        ):
+            for value in ("", 3):
+                with self.settings(**{setting: value}):
+                    check_error_codes([code])
+            with self.settings(**{setting: "/login/"}):
+                check_error_codes([])
+
+    def test_e019(self):
+        for value in (0, -1, "30d", True, timedelta(0), None):
+            with self.settings(USEAUTH_MAX_AGE=value):
+                check_error_codes(["useauth.E019"])
+        for good in (60, timedelta(days=1), 1.5):
+            with self.settings(USEAUTH_MAX_AGE=good, USEAUTH_UPDATE_AGE=1):
+                check_error_codes([])
+
+    def test_e020(self):
+        for value in (-1, "1h", timedelta(days=31), None):
+            with self.settings(USEAUTH_UPDATE_AGE=value):
+                check_error_codes(["useauth.E020"])
+        with self.settings(USEAUTH_UPDATE_AGE=0):
+            check_error_codes([])
+        # A bad max age is reported once, not as an update-age error too.
+        with self.settings(USEAUTH_MAX_AGE="x", USEAUTH_UPDATE_AGE=10):
+            check_error_codes(["useauth.E019"])
+
+    @override_settings(USEAUTH_URL="http://example.com")
+    def test_w010(self):
+        check_error_codes(["useauth.W010"])
+        with self.settings(USEAUTH_URL="https://example.com"):
+            check_error_codes([])
+
+    @override_settings(MIDDLEWARE=MIDDLEWARE[:-1])
+    def test_call_command_fails(self):
+        with self.assertRaises(SystemCheckError):
+            call_command("check")
+
+    def test_ids_unique_and_documented(self):
+        source = Path(checks.__file__).read_text()
+        ids = re.findall(r'"(useauth\.[EW]\d{3})"', source)
+        assert len(ids) == len(set(ids))
+        docs = (Path(__file__).parent.parent / "docs" / "checks.md").read_text()
+        for check_id in ids:
+            assert check_id in docs, check_id
+
+
+class MyAuthMiddleware(AuthMiddleware):
+    pass

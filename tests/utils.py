@@ -1,0 +1,43 @@
+"""Helpers shared by the tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import User
+from django.test import Client
+
+PASSWORD = "correct horse battery staple"
+
+
+def make_user(username: str = "ada", **extra: Any) -> User:
+    """Create a user with the password :data:`PASSWORD`."""
+    extra.setdefault("email", f"{username}@example.com")
+    extra.setdefault("first_name", "Ada")
+    extra.setdefault("last_name", "Lovelace")
+    return User.objects.create_user(username, password=PASSWORD, **extra)
+
+
+def csrf_token(client: Client) -> str:
+    """Fetch a CSRF token the way NextAuth clients do: ``GET /api/auth/csrf``."""
+    token: str = client.get("/api/auth/csrf").json()["csrfToken"]
+    return token
+
+
+def sign_in(
+    client: Client, username: str = "ada", password: str = PASSWORD, **extra: str
+) -> Any:
+    """Sign ``client`` in through ``POST /api/auth/callback/credentials`` in JSON mode."""
+    data = {
+        "csrfToken": csrf_token(client),
+        "username": username,
+        "password": password,
+        "json": "true",
+        **extra,
+    }
+    return client.post("/api/auth/callback/credentials", data)
+
+
+def csrf_client() -> Client:
+    """A test client that really checks CSRF (Django's default client does not)."""
+    return Client(enforce_csrf_checks=True)
