@@ -1,0 +1,80 @@
+"""The demo pages: each shows one way to use ``request.auth`` and its guards."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.http import HttpRequest
+from django.http import HttpResponse
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+from django.views.generic import TemplateView
+
+from django_useauth.decorators import auth_required
+from django_useauth.decorators import unauthenticated_only
+from django_useauth.mixins import AuthRequiredMixin
+
+if TYPE_CHECKING:
+    from django_useauth.middleware import AuthDetails
+
+    class AuthHttpRequest(HttpRequest):
+        # What AuthMiddleware adds; for the type checker only.
+        auth: AuthDetails
+
+
+@require_safe
+def home(request: AuthHttpRequest) -> HttpResponse:
+    """Show the session as ``useAuth()`` sees it: status, data and last refresh."""
+    return render(request, "demo/home.html")
+
+
+@require_safe
+@auth_required
+def protected(request: AuthHttpRequest) -> HttpResponse:
+    """Signed in only. Show the query string that survived the sign-in round trip."""
+    context = {
+        "query_string": request.META.get("QUERY_STRING", ""),
+        "query": list(request.GET.lists()),
+    }
+    return render(request, "demo/protected.html", context)
+
+
+@require_safe
+@unauthenticated_only(navigate_authenticated_to="demo:home")
+def guest(request: AuthHttpRequest) -> HttpResponse:
+    """Signed out only (nuxt-auth's guest mode); signed-in visitors go home."""
+    return render(request, "demo/guest.html")
+
+
+@require_safe
+def tags(request: AuthHttpRequest) -> HttpResponse:
+    """Render every tag of ``{% load django_useauth %}``, signed in or out."""
+    return render(request, "demo/tags.html")
+
+
+class ClassBasedView(AuthRequiredMixin, TemplateView):
+    """Signed in only, through ``AuthRequiredMixin`` (first among the bases)."""
+
+    template_name = "demo/class_based.html"
+    http_method_names = ["get", "head", "options"]
+
+
+@never_cache
+@require_safe
+async def me(request: AuthHttpRequest) -> JsonResponse:
+    """Return the session as JSON; ``401`` JSON (or a redirect for browsers) when signed out.
+
+    ``aget_session(required=True)`` raises ``SessionRequired`` for an anonymous
+    request, and ``AuthMiddleware`` answers it.
+    """
+    session = await request.auth.aget_session(required=True)
+    refreshed = request.auth.last_refreshed_at
+    return JsonResponse(
+        {
+            "status": request.auth.status,
+            "session": session,
+            "lastRefreshedAt": refreshed.isoformat() if refreshed else None,
+        }
+    )

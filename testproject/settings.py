@@ -1,0 +1,163 @@
+"""Settings of the django-useauth demo project, read from the environment.
+
+Every variable is documented, with its default, in ``.env.example`` at the
+repository root; copy it to ``.env`` to change them. Variables already in the
+environment win over ``.env``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import environ
+
+# The repository root (where manage.py and .env live).
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env(
+    DEBUG=(bool, True),
+    ALLOWED_HOSTS=(list, ["127.0.0.1", "localhost"]),
+    CSRF_TRUSTED_ORIGINS=(list, []),
+    SESSION_ENGINE=(str, "django.contrib.sessions.backends.db"),
+    USEAUTH_CACHE_KEY_PREFIX=(str, "useauth-demo"),
+)
+
+if (BASE_DIR / ".env").is_file():
+    environ.Env.read_env(BASE_DIR / ".env")
+
+DEBUG = env("DEBUG")
+
+if DEBUG:
+    SECRET_KEY = env(
+        "SECRET_KEY", default="django-insecure-useauth-demo-only-for-local-development"
+    )
+else:
+    # No default outside DEBUG: a missing key is an ImproperlyConfigured error.
+    SECRET_KEY = env("SECRET_KEY")
+
+ALLOWED_HOSTS = env("ALLOWED_HOSTS")
+
+CSRF_TRUSTED_ORIGINS = env("CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "social_django",
+    "django_useauth",
+    "testproject.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.auth reads the session and request.user, so it comes after both.
+    "django_useauth.middleware.AuthMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "testproject.urls"
+
+WSGI_APPLICATION = "testproject.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django_useauth.context_processors.auth",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": env.db(
+        "DATABASE_URL",
+        default=f"sqlite:///{BASE_DIR / 'testproject' / 'db.sqlite3'}",
+    ),
+}
+
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+# django-environ files a `key_prefix` given in CACHE_URL's query under a
+# lower-case key for Django's built-in redis backend, where Django ignores it,
+# so the prefix has a variable of its own and the stray key is dropped.
+CACHES["default"].pop("key_prefix", None)
+CACHES["default"]["KEY_PREFIX"] = env("USEAUTH_CACHE_KEY_PREFIX")
+
+# signed_cookies is refused by check useauth.E006: sign-out must end the session.
+SESSION_ENGINE = env("SESSION_ENGINE")
+
+AUTHENTICATION_BACKENDS = [
+    # Social-auth (OpenID Connect) backends go here, above ModelBackend, once
+    # the demo gets a provider.
+    "django.contrib.auth.backends.ModelBackend",
+]
+
+# Django's own login_required lands on our sign-in page, which reads `next`
+# as an alias of callbackUrl.
+LOGIN_URL = "useauth:signin"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.CommonPasswordValidator",
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.NumericPasswordValidator",
+    },
+]
+
+LANGUAGE_CODE = "en-us"
+
+TIME_ZONE = "UTC"
+
+USE_I18N = True
+
+USE_TZ = True
+
+STATIC_URL = "static/"
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# django-useauth: a setting is defined only when its variable is set, so that
+# the package default applies otherwise.
+if "USEAUTH_URL" in env:
+    USEAUTH_URL = env.str("USEAUTH_URL")
+if "USEAUTH_DEFAULT_CALLBACK_URL" in env:
+    USEAUTH_DEFAULT_CALLBACK_URL = env.str("USEAUTH_DEFAULT_CALLBACK_URL")
+if "USEAUTH_ALLOWED_REDIRECT_ORIGINS" in env:
+    USEAUTH_ALLOWED_REDIRECT_ORIGINS = env.list("USEAUTH_ALLOWED_REDIRECT_ORIGINS")
+if "USEAUTH_CREDENTIALS_ENABLED" in env:
+    USEAUTH_CREDENTIALS_ENABLED = env.bool("USEAUTH_CREDENTIALS_ENABLED")
+if "USEAUTH_CREDENTIALS_NAME" in env:
+    USEAUTH_CREDENTIALS_NAME = env.str("USEAUTH_CREDENTIALS_NAME")
+if "USEAUTH_CREDENTIALS_FIELDS" in env:
+    USEAUTH_CREDENTIALS_FIELDS = env.list("USEAUTH_CREDENTIALS_FIELDS")
+if "USEAUTH_PAGES_SIGN_IN" in env:
+    USEAUTH_PAGES_SIGN_IN = env.str("USEAUTH_PAGES_SIGN_IN")
+if "USEAUTH_PAGES_SIGN_OUT" in env:
+    USEAUTH_PAGES_SIGN_OUT = env.str("USEAUTH_PAGES_SIGN_OUT")
+if "USEAUTH_PAGES_ERROR" in env:
+    USEAUTH_PAGES_ERROR = env.str("USEAUTH_PAGES_ERROR")
+if "USEAUTH_MAX_AGE" in env:
+    USEAUTH_MAX_AGE = env.int("USEAUTH_MAX_AGE")
+if "USEAUTH_UPDATE_AGE" in env:
+    USEAUTH_UPDATE_AGE = env.int("USEAUTH_UPDATE_AGE")
