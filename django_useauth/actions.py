@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from django.contrib.auth import alogout
 from django.contrib.auth import logout
 
+from django_useauth import oauth
 from django_useauth.credentials import aauthenticate_credentials
 from django_useauth.credentials import acomplete_sign_in
 from django_useauth.credentials import authenticate_credentials
@@ -66,6 +68,12 @@ def _provider(provider_id: str) -> Provider:
     return provider
 
 
+def _oauth_started(started: oauth.OAuthStart) -> SignInResult:
+    return SignInResult(
+        error=started.error, status=200, ok=started.error is None, url=started.url
+    )
+
+
 def _credentials_failed(request: HttpRequest, callback_url: object) -> SignInResult:
     params = {"provider": CREDENTIALS_ID}
     if is_allowed_callback_url(request, callback_url):
@@ -96,9 +104,13 @@ def sign_in(
 ) -> SignInResult:
     """Sign in with ``provider_id``; for credentials, ``credentials`` are the posted fields.
 
-    Raise :class:`UnknownProvider` for an id that is not configured.
+    For an OAuth provider the result's ``url`` is the provider's authorize URL
+    (redirect the browser there); the flow ends at ``callback/<id>``. Raise
+    :class:`UnknownProvider` for an id that is not configured.
     """
-    _provider(provider_id)
+    provider = _provider(provider_id)
+    if provider.backend is not None:
+        return _oauth_started(oauth.start(request, provider.backend, callback_url))
     user: _User | None = authenticate_credentials(request, credentials or {})
     if user is None:
         return _credentials_failed(request, callback_url)
@@ -114,7 +126,12 @@ async def asign_in(
     credentials: Mapping[str, Any] | None = None,
 ) -> SignInResult:
     """Async twin of :func:`sign_in`."""
-    _provider(provider_id)
+    provider = _provider(provider_id)
+    if provider.backend is not None:
+        started = await sync_to_async(oauth.start)(
+            request, provider.backend, callback_url
+        )
+        return _oauth_started(started)
     user = await aauthenticate_credentials(request, credentials or {})
     if user is None:
         return _credentials_failed(request, callback_url)

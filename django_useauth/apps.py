@@ -22,4 +22,5 @@ class UseAuthConfig(AppConfig):
         checks.register(useauth_checks.check_session_engine, checks.Tags.security)
         checks.register(useauth_checks.check_templates, checks.Tags.templates)
         checks.register(useauth_checks.check_settings, checks.Tags.compatibility)
+        checks.register(useauth_checks.check_providers, checks.Tags.compatibility)
         checks.register(useauth_checks.check_deploy, checks.Tags.security, deploy=True)

@@ -6,13 +6,18 @@ match; nothing imports or loads a backend by a name taken from a request.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+from typing import Any
 from typing import Literal
 from typing import TypedDict
 
+from django.conf import settings
 from django.urls import reverse
+from django.utils.module_loading import import_string
+from social_core.backends.base import BaseAuth
 
 from django_useauth.conf import conf
 from django_useauth.redirects import absolute_url
@@ -22,11 +27,14 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CREDENTIALS_ID",
+    "PROVIDER_ID_RE",
+    "SocialBackend",
     "Provider",
     "ProviderJSON",
     "get_provider",
     "get_providers",
     "providers_json",
+    "social_backends",
 ]
 
 #: The id of the credentials provider, as in NextAuth's default configuration.
@@ -36,6 +44,9 @@ CREDENTIALS_ID = "credentials"
 PROVIDER_ID_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 
 ProviderType = Literal["credentials", "oauth"]
+
+#: A social-core backend class.
+SocialBackend = type[BaseAuth[Any]]
 
 
 class ProviderJSON(TypedDict):
@@ -50,11 +61,12 @@ class ProviderJSON(TypedDict):
 
 @dataclass(frozen=True)
 class Provider:
-    """A configured sign-in method."""
+    """A configured sign-in method; ``backend`` is the social-core backend of an OAuth provider."""
 
     id: str
     name: str
     type: ProviderType
+    backend: SocialBackend | None = None
 
     def to_json(self, request: HttpRequest) -> ProviderJSON:
         """Return the ``GET providers`` entry, with absolute URLs on the site origin."""
@@ -72,13 +84,40 @@ class Provider:
 
 
 def get_providers() -> dict[str, Provider]:
-    """Return the enabled providers by id, credentials first."""
+    """Return the enabled providers by id: credentials first, then the social-core backends in order.
+
+    A backend whose name is not a valid provider id (or is ``credentials``) is
+    left out; check ``useauth.E008`` reports it.
+    """
     providers: dict[str, Provider] = {}
     if conf.CREDENTIALS_ENABLED:
         providers[CREDENTIALS_ID] = Provider(
             CREDENTIALS_ID, conf.CREDENTIALS_NAME, "credentials"
         )
+    for name, backend in social_backends().items():
+        if name != CREDENTIALS_ID and PROVIDER_ID_RE.fullmatch(name):
+            providers[name] = Provider(name, backend.title or name, "oauth", backend)
     return providers
+
+
+def social_backends() -> dict[str, SocialBackend]:
+    """Return the social-core backends of ``AUTHENTICATION_BACKENDS`` by name, in order."""
+    return _social_backends(tuple(settings.AUTHENTICATION_BACKENDS))
+
+
+@functools.cache
+def _social_backends(paths: tuple[str, ...]) -> dict[str, SocialBackend]:
+    # Keyed by the setting's value, so override_settings needs no cache clearing.
+    backends: dict[str, SocialBackend] = {}
+    for path in paths:
+        try:
+            backend = import_string(path)
+        except ImportError:
+            # authenticate() reports a broken entry; the provider list skips it.
+            continue
+        if isinstance(backend, type) and issubclass(backend, BaseAuth):
+            backends.setdefault(backend.name, backend)
+    return backends
 
 
 def get_provider(provider_id: str) -> Provider | None:

@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.http import require_safe
 
 from django_useauth import actions
+from django_useauth import oauth
 from django_useauth.conf import conf
 from django_useauth.csrf import csrf_is_valid
 from django_useauth.errors import SIGN_IN_ERRORS
@@ -226,8 +227,17 @@ def _start_sign_in(
     provider = get_provider(provider_id)
     if provider is None:
         return _unknown_provider(request, json_mode)
-    # Only the credentials provider exists so far; it signs in through callback/.
-    return redirect_response(api_url(request, "signin"), json_mode=json_mode)
+    if provider.backend is None:
+        # As NextAuth v4: credentials sign in through callback/, so this
+        # answers with the sign-in page.
+        return redirect_response(api_url(request, "signin"), json_mode=json_mode)
+    started = oauth.start(
+        request, provider.backend, _posted_callback_url(request, body)
+    )
+    if started.response is not None and not json_mode:
+        # The redirect to the provider (or a backend's own sign-in page).
+        return no_store(started.response)  # type: ignore[return-value]
+    return redirect_response(started.url, json_mode=json_mode)
 
 
 def _unknown_provider(request: HttpRequest, json_mode: bool) -> HttpResponse:
@@ -243,13 +253,24 @@ def callback(request: HttpRequest, provider: str) -> HttpResponse:
     """``POST callback/credentials``: sign in with credentials (CSRF-checked).
 
     Success: the callbackUrl (302, or ``200 {"url"}`` in JSON mode). Failure:
-    ``…/error?error=CredentialsSignin&provider=credentials`` with status 401.
-    Credentials are never accepted by GET (405).
+    ``…/error?error=CredentialsSignin&provider=credentials``, with status 401
+    in JSON mode. Credentials are never accepted by GET (405).
+
+    ``GET|POST callback/<oauth id>``: where the provider sends the browser
+    back. Not CSRF-checked (the provider's request carries no token; the OAuth
+    ``state`` is the check). Success: the stored callbackUrl; failure: the
+    error page with the NextAuth code.
     """
-    if provider == CREDENTIALS_ID and get_provider(CREDENTIALS_ID) is not None:
+    found = get_provider(provider)
+    if found is not None and found.backend is None:
         if request.method != "POST":
             return HttpResponseNotAllowed(["POST"])
         return _credentials_callback(request)
+    if found is not None and found.backend is not None:
+        if request.method == "HEAD":
+            # A HEAD must not spend the flow's one-time state.
+            return HttpResponseNotAllowed(["GET", "POST"])
+        return no_store(oauth.complete(request, found.backend))  # type: ignore[return-value]
     json_mode = False
     if request.method == "POST":
         body = parse_body(request)
