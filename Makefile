@@ -18,11 +18,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The demo site on PORT and the demo OpenID Connect IdP on IDP_PORT (PORT+1).
 run: $(STAMP)
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo
-	@echo "Serving the demo at http://127.0.0.1:$(PORT)/ (user: demo, password: useauth-demo)"
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	PORT=$(PORT) sh testproject/run-demo.sh $(BIN)/python
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import environ
 
+from django_useauth.env import oauth_settings
+
 # The repository root (where manage.py and .env live).
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -100,11 +102,36 @@ CACHES["default"]["KEY_PREFIX"] = env("USEAUTH_CACHE_KEY_PREFIX")
 # signed_cookies is refused by check useauth.E006: sign-out must end the session.
 SESSION_ENGINE = env("SESSION_ENGINE")
 
+# OAuth and OpenID Connect providers, each enabled by its AUTH_<PREFIX>_ID and
+# AUTH_<PREFIX>_SECRET. The demo IdP (testproject/idp, which `make run` starts
+# on IDP_PORT) has working defaults, so it is on unless AUTH_DEMO_IDP_ID is set
+# empty; GitHub and Google stay off until their variables are set. The defaults
+# live in a second Env's scheme because oauth_settings() reads with env.str(),
+# which applies scheme defaults, and the issuer's default depends on IDP_PORT.
+IDP_PORT = env.int("IDP_PORT", default=8001)
+provider_env = environ.Env(
+    AUTH_DEMO_IDP_ID=(str, "useauth-demo"),
+    AUTH_DEMO_IDP_SECRET=(str, "useauth-demo-secret"),
+    AUTH_DEMO_IDP_ISSUER=(str, f"http://127.0.0.1:{IDP_PORT}/o"),
+)
+oauth = oauth_settings(
+    provider_env,
+    {
+        "DEMO_IDP": "testproject.demo.oidc.DemoIdP",
+        "GITHUB": "social_core.backends.github.GithubOAuth2",
+        "GOOGLE": "social_core.backends.google.GoogleOAuth2",
+    },
+)
+globals().update(oauth.settings)
+
 AUTHENTICATION_BACKENDS = [
-    # Social-auth (OpenID Connect) backends go here, above ModelBackend, once
-    # the demo gets a provider.
+    *oauth.backends,
     "django.contrib.auth.backends.ModelBackend",
 ]
+
+# The IdP requires PKCE (django-oauth-toolkit's PKCE_REQUIRED), which
+# social-core's OpenID Connect backend sends only when asked.
+SOCIAL_AUTH_DEMO_IDP_USE_PKCE = True
 
 # Django's own login_required lands on our sign-in page, which reads `next`
 # as an alias of callbackUrl.
