@@ -12,6 +12,7 @@ from django.contrib.auth import alogout
 from django.contrib.auth import logout
 
 from django_useauth import oauth
+from django_useauth.callbacks import sign_in_refusal
 from django_useauth.credentials import aauthenticate_credentials
 from django_useauth.credentials import acomplete_sign_in
 from django_useauth.credentials import authenticate_credentials
@@ -24,6 +25,9 @@ from django_useauth.providers import get_provider
 from django_useauth.providers import get_providers
 from django_useauth.redirects import is_allowed_callback_url
 from django_useauth.redirects import resolve_callback_url
+from django_useauth.signals import send_event
+from django_useauth.signals import signed_in
+from django_useauth.signals import signed_out
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import _User
@@ -95,6 +99,11 @@ def _signed_in(request: HttpRequest, callback_url: object) -> SignInResult:
     )
 
 
+def _refused(request: HttpRequest, code: str) -> SignInResult:
+    # NextAuth v4 answers a refused credentials sign-in with 403.
+    return SignInResult(error=code, status=403, ok=False, url=error_url(request, code))
+
+
 def sign_in(
     request: HttpRequest,
     provider_id: str,
@@ -114,7 +123,11 @@ def sign_in(
     user: _User | None = authenticate_credentials(request, credentials or {})
     if user is None:
         return _credentials_failed(request, callback_url)
+    refusal = sign_in_refusal(user=user, provider=CREDENTIALS_ID, request=request)
+    if refusal is not None:
+        return _refused(request, refusal)
     complete_sign_in(request, user)
+    send_event(signed_in, user, request=request, provider=CREDENTIALS_ID)
     return _signed_in(request, callback_url)
 
 
@@ -135,13 +148,25 @@ async def asign_in(
     user = await aauthenticate_credentials(request, credentials or {})
     if user is None:
         return _credentials_failed(request, callback_url)
+    refusal = await sync_to_async(sign_in_refusal)(
+        user=user, provider=CREDENTIALS_ID, request=request
+    )
+    if refusal is not None:
+        return _refused(request, refusal)
     await acomplete_sign_in(request, user)
+    await sync_to_async(send_event)(
+        signed_in, user, request=request, provider=CREDENTIALS_ID
+    )
     return _signed_in(request, callback_url)
 
 
 def sign_out(request: HttpRequest, *, callback_url: object = None) -> SignOutResult:
     """Sign out with Django's ``logout()``, which deletes the server-side session."""
+    # Resolved before logout() replaces it with AnonymousUser.
+    user = request.user if request.user.is_authenticated else None
     logout(request)
+    if user is not None:
+        send_event(signed_out, user, request=request)
     return SignOutResult(url=resolve_callback_url(request, callback_url))
 
 
@@ -149,5 +174,8 @@ async def asign_out(
     request: HttpRequest, *, callback_url: object = None
 ) -> SignOutResult:
     """Async twin of :func:`sign_out`."""
+    user = await request.auser()
     await alogout(request)
+    if user.is_authenticated:
+        await sync_to_async(send_event)(signed_out, user, request=request)
     return SignOutResult(url=resolve_callback_url(request, callback_url))

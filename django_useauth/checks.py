@@ -108,7 +108,25 @@ def check_middleware(**kwargs: Any) -> list[CheckMessage]:
 
 
 def check_session_engine(**kwargs: Any) -> list[CheckMessage]:
-    """E006: the session engine must keep sessions on the server, so sign-out can end them."""
+    """E006: the session engine must keep sessions on the server, so sign-out can end them.
+
+    W003: cache sessions in a local-memory cache are neither shared between
+    processes nor kept across restarts.
+    """
+    if settings.SESSION_ENGINE == "django.contrib.sessions.backends.cache":
+        alias = settings.SESSION_CACHE_ALIAS
+        backend = settings.CACHES.get(alias, {}).get("BACKEND", "")
+        if backend == "django.core.cache.backends.locmem.LocMemCache":
+            return [
+                Warning(
+                    f"SESSION_ENGINE 'django.contrib.sessions.backends.cache' should not use "
+                    f"the local-memory cache {alias!r}: each process has its own sessions, "
+                    "and a restart signs everyone out.",
+                    hint="Point SESSION_CACHE_ALIAS at a Redis (or Memcached) cache, or use "
+                    "the 'cached_db' engine.",
+                    id="useauth.W003",
+                )
+            ]
     if settings.SESSION_ENGINE == "django.contrib.sessions.backends.signed_cookies":
         return [
             Error(
@@ -220,6 +238,15 @@ def _is_origin(value: object) -> bool:
     )
 
 
+def _is_callable_path(value: object) -> bool:
+    if not isinstance(value, str):
+        return False
+    try:
+        return callable(import_string(value))
+    except ImportError:
+        return False
+
+
 def _is_duration(value: object) -> bool:
     if isinstance(value, bool):
         return False
@@ -234,7 +261,7 @@ def _setting_error(name: str, constraint: str, hint: str, id: str) -> Error:
 
 
 def check_settings(**kwargs: Any) -> list[CheckMessage]:
-    """E010–E020: each ``USEAUTH_*`` setting has the right type and shape."""
+    """E010–E020, E022–E024: each ``USEAUTH_*`` setting has the right type and shape."""
     errors: list[CheckMessage] = []
 
     # Read into `object`: the conf properties are typed for valid settings,
@@ -333,6 +360,22 @@ def check_settings(**kwargs: Any) -> list[CheckMessage]:
                     setting,
                     "None or a URL or URL name",
                     f"Set {setting} = 'my-sign-in-page' (a URL name) or '/login/'.",
+                    id,
+                )
+            )
+
+    for setting, id in (
+        ("USEAUTH_SESSION_CALLBACK", "useauth.E022"),
+        ("USEAUTH_SIGN_IN_CALLBACK", "useauth.E023"),
+        ("USEAUTH_REDIRECT_CALLBACK", "useauth.E024"),
+    ):
+        path: object = getattr(settings, setting, None)
+        if path is not None and not _is_callable_path(path):
+            errors.append(
+                _setting_error(
+                    setting,
+                    "None or the dotted path of a function",
+                    f"Set {setting} = 'myapp.auth.{setting[8:].lower()}' and check that it imports.",
                     id,
                 )
             )

@@ -90,6 +90,24 @@ class Settings:
         return value
 
     @property
+    def SESSION_CALLBACK(self) -> str | None:
+        """Dotted path of a function that shapes the session object (NextAuth's ``callbacks.session``)."""
+        value: str | None = getattr(settings, "USEAUTH_SESSION_CALLBACK", None)
+        return value
+
+    @property
+    def SIGN_IN_CALLBACK(self) -> str | None:
+        """Dotted path of a function that allows or refuses a sign-in (NextAuth's ``callbacks.signIn``)."""
+        value: str | None = getattr(settings, "USEAUTH_SIGN_IN_CALLBACK", None)
+        return value
+
+    @property
+    def REDIRECT_CALLBACK(self) -> str | None:
+        """Dotted path of a function that replaces the redirect policy (NextAuth's ``callbacks.redirect``)."""
+        value: str | None = getattr(settings, "USEAUTH_REDIRECT_CALLBACK", None)
+        return value
+
+    @property
     def MAX_AGE(self) -> timedelta:
         """Lifetime of a signed-in session (NextAuth's ``session.maxAge``)."""
         value: timedelta = _seconds(

@@ -17,8 +17,10 @@ from asgiref.sync import markcoroutinefunction
 from asgiref.sync import sync_to_async
 from django.core.exceptions import SynchronousOnlyOperation
 from django.middleware.csrf import get_token
+from django.utils import timezone
 
 from django_useauth import actions
+from django_useauth.callbacks import session_callback
 from django_useauth.exceptions import SessionRequired
 from django_useauth.pages import session_required_response
 from django_useauth.providers import ProviderJSON
@@ -194,16 +196,25 @@ class AuthDetails:
         if self._state is None:
             try:
                 user = await self._request.auser()
-                self._state = self._state_for(user)
+                if session_callback() is None:
+                    self._state = self._state_for(user)
+                else:
+                    # The project's callback may query the database.
+                    self._state = await sync_to_async(self._state_for)(user)
             except Exception:
                 self._state = self._failed()
         return self._state
 
     def _state_for(self, user: _AnyUser) -> _State:
-        # The user and session are loaded by now, so nothing here does I/O.
+        # The user and session are loaded by now, so nothing here does I/O
+        # (but the project's session callback, if any).
         if not user.is_authenticated:
             return _SIGNED_OUT
         session = self._request.session
+        if session.get_expiry_date() <= timezone.now():
+            # Stores drop expired sessions themselves; this covers a store
+            # whose clock or timeout disagrees.
+            return _SIGNED_OUT
         refresh_if_due(session)
         return _State(build_session(self._request, user), last_refreshed_at(session))
 

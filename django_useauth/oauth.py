@@ -36,6 +36,8 @@ from social_core.exceptions import SocialAuthBaseException
 from social_core.utils import get_strategy
 from social_django.strategy import DjangoStrategy
 
+from django_useauth.callbacks import SignInRefused
+from django_useauth.callbacks import sign_in_refusal
 from django_useauth.credentials import complete_sign_in
 from django_useauth.pages import api_url
 from django_useauth.pages import error_url
@@ -43,6 +45,8 @@ from django_useauth.providers import SocialBackend
 from django_useauth.redirects import absolute_url
 from django_useauth.redirects import is_allowed_callback_url
 from django_useauth.redirects import resolve_callback_url
+from django_useauth.signals import send_event
+from django_useauth.signals import signed_in as signed_in_signal
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import _User
@@ -122,6 +126,8 @@ def _backend(
 
 def error_code(exc: BaseException) -> str:
     """Return the NextAuth error code for a failure of social-core (or of the HTTP call to a provider)."""
+    if isinstance(exc, SignInRefused):
+        return exc.code
     if isinstance(exc, (AuthCanceled, AuthPolicyError)):
         # The user declined at the provider, or the pipeline refused them.
         return "AccessDenied"
@@ -149,7 +155,9 @@ def error_code(exc: BaseException) -> str:
 
 def _log_failure(stage: str, provider_id: str, exc: BaseException) -> None:
     # The provider's reason is for operators only; the page shows the code.
-    if isinstance(exc, SocialAuthBaseException):
+    if isinstance(exc, SignInRefused):
+        logger.info("OAuth sign-in with %r refused: %s", provider_id, exc.code)
+    elif isinstance(exc, SocialAuthBaseException):
         logger.warning(
             "OAuth %s with %r failed: %s (code=%s source=%s stage=%s provider_code=%r)",
             stage,
@@ -223,6 +231,9 @@ def complete(request: HttpRequest, backend_class: SocialBackend) -> HttpResponse
     signed_in: list[_User] = []
 
     def login(backend: BaseAuth[Any], user: _User, social_user: Any) -> None:
+        refusal = sign_in_refusal(user=user, provider=provider_id, request=request)
+        if refusal is not None:
+            raise SignInRefused(refusal)
         user.backend = f"{type(backend).__module__}.{type(backend).__name__}"
         complete_sign_in(request, user)
         signed_in.append(user)
@@ -244,6 +255,10 @@ def complete(request: HttpRequest, backend_class: SocialBackend) -> HttpResponse
         request.session.pop(CALLBACK_URL_KEY, None)
         params = {"callbackUrl": callback_url} if isinstance(callback_url, str) else {}
         return HttpResponseRedirect(error_url(request, error_code(exc), **params))
+    if signed_in:
+        send_event(
+            signed_in_signal, signed_in[0], request=request, provider=provider_id
+        )
     location = response.get("Location", "")
     if location == resolve_callback_url(request, callback_url) or location.startswith(
         api_url(request, "error") + "?"

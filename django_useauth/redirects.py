@@ -12,18 +12,24 @@ as ``/`` the way browsers read it.
 
 from __future__ import annotations
 
+import logging
 import unicodedata
+from collections.abc import Callable
 from typing import TYPE_CHECKING
+from typing import Any
 from urllib.parse import unquote
 from urllib.parse import urlsplit
 
 from django.utils.http import MAX_URL_LENGTH
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from django_useauth.callbacks import redirect_callback
 from django_useauth.conf import conf
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "absolute_url",
@@ -66,13 +72,52 @@ def resolve_callback_url(
     The fallback is ``default`` when given (trusted, from code), else
     ``USEAUTH_DEFAULT_CALLBACK_URL``. An accepted value is emitted as it was
     given, made absolute by prefixing the site origin; it is never decoded or
-    re-serialised.
+    re-serialised. ``USEAUTH_REDIRECT_CALLBACK``, when set, decides instead of
+    the built-in policy.
     """
-    if is_allowed_callback_url(request, value):
+    callback = redirect_callback()
+    if callback is not None:
+        answer = _from_callback(request, callback, value)
+        if answer is not None:
+            return absolute_url(request, answer)
+    elif is_allowed_callback_url(request, value):
         assert isinstance(value, str)
         return absolute_url(request, value)
     fallback = conf.DEFAULT_CALLBACK_URL if default is None else default
     return absolute_url(request, fallback)
+
+
+def _from_callback(
+    request: HttpRequest, callback: Callable[..., Any], value: object
+) -> str | None:
+    # USEAUTH_REDIRECT_CALLBACK replaces the policy, but its answer still
+    # lands in a Location header or a JSON url a browser navigates to: it must
+    # be a path or an http(s) URL without control characters, or it is ignored.
+    try:
+        answer = callback(
+            url=value if isinstance(value, str) else None,
+            base_url=site_origin(request),
+            request=request,
+        )
+    except Exception:
+        logger.exception(
+            "USEAUTH_REDIRECT_CALLBACK raised; using the default callbackUrl."
+        )
+        return None
+    if (
+        isinstance(answer, str)
+        and 0 < len(answer) <= MAX_URL_LENGTH
+        and not any(unicodedata.category(char).startswith("C") for char in answer)
+        and (
+            (answer.startswith("/") and not answer.startswith(("//", "/\\")))
+            or answer[:8].lower().startswith(("http://", "https://"))
+        )
+    ):
+        return answer
+    logger.error(
+        "USEAUTH_REDIRECT_CALLBACK answered %r; using the default callbackUrl.", answer
+    )
+    return None
 
 
 def absolute_url(request: HttpRequest, url: str) -> str:

@@ -12,10 +12,14 @@ from __future__ import annotations
 from datetime import UTC
 from datetime import datetime
 from typing import TYPE_CHECKING
+from typing import Any
+from typing import Literal
 from typing import TypedDict
+from typing import cast
 
 from django.utils import timezone
 
+from django_useauth.callbacks import session_callback
 from django_useauth.conf import conf
 
 if TYPE_CHECKING:
@@ -60,12 +64,38 @@ def format_expires(moment: datetime) -> str:
     )
 
 
-def build_session(request: HttpRequest, user: AbstractBaseUser) -> Session:
-    """Return the session object for the signed-in ``user`` of ``request``."""
-    return {
+def build_session(
+    request: HttpRequest,
+    user: AbstractBaseUser,
+    *,
+    trigger: Literal["read", "update"] = "read",
+    new_session: Any = None,
+) -> Session:
+    """Return the session object for the signed-in ``user`` of ``request``.
+
+    It is ``{"user": {"name", "email", "image"}, "expires"}``, passed through
+    ``USEAUTH_SESSION_CALLBACK`` when one is configured. Raise ``TypeError``
+    when the callback answers something other than a dict.
+    """
+    session: Session = {
         "user": _user_json(user),
         "expires": format_expires(request.session.get_expiry_date()),
     }
+    callback = session_callback()
+    if callback is None:
+        return session
+    shaped = callback(
+        session=session,
+        user=user,
+        request=request,
+        trigger=trigger,
+        new_session=new_session,
+    )
+    if not isinstance(shaped, dict):
+        raise TypeError(
+            f"USEAUTH_SESSION_CALLBACK should return a dict; got {type(shaped).__name__}."
+        )
+    return cast(Session, shaped)
 
 
 def _user_json(user: AbstractBaseUser) -> SessionUser:
@@ -87,18 +117,27 @@ def start_session(session: SessionBase, now: datetime | None = None) -> None:
 
 
 def refresh_if_due(session: SessionBase, now: datetime | None = None) -> bool:
-    """Extend the signed-in ``session`` to ``USEAUTH_MAX_AGE`` from now if it was last refreshed ``USEAUTH_UPDATE_AGE`` ago.
+    """Extend the signed-in ``session`` if it was last refreshed ``USEAUTH_UPDATE_AGE`` ago or more.
 
-    A session signed in by other means (Django's admin, a plain ``login()``)
-    has no refresh time yet and is given its lifetime on its first read.
-    Return whether the session was changed. Most reads change nothing and so
-    write nothing.
+    The new refresh time is the last one plus whole multiples of
+    ``USEAUTH_UPDATE_AGE``, the latest not after now, and the session then
+    lasts ``USEAUTH_MAX_AGE`` from it. Concurrent requests that find the same
+    session due therefore all compute the same expiry and write the same
+    values. A session signed in by other means (Django's admin, a plain
+    ``login()``) has no refresh time yet and is given its lifetime, from now,
+    on its first read. Return whether the session was changed; most reads
+    change nothing and so write nothing.
     """
     refreshed = last_refreshed_at(session)
     now = now or timezone.now()
-    if refreshed is not None and now - refreshed < conf.UPDATE_AGE:
+    update_age = conf.UPDATE_AGE
+    if refreshed is None or not update_age:
+        start_session(session, now)
+        return True
+    elapsed = now - refreshed
+    if elapsed < update_age:
         return False
-    start_session(session, now)
+    start_session(session, refreshed + (elapsed // update_age) * update_age)
     return True
 
 

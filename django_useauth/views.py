@@ -8,6 +8,7 @@ answers in NextAuth's shape instead of Django's 403 page.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from functools import wraps
 from typing import TYPE_CHECKING
@@ -46,6 +47,9 @@ from django_useauth.providers import get_providers
 from django_useauth.providers import providers_json
 from django_useauth.redirects import absolute_url
 from django_useauth.redirects import is_allowed_callback_url
+from django_useauth.session import build_session
+from django_useauth.signals import send_event
+from django_useauth.signals import session_updated
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -63,6 +67,8 @@ __all__ = [
 ]
 
 _View = Callable[..., HttpResponse]
+
+logger = logging.getLogger(__name__)
 
 # As NextAuth v4: the sign-in errors are matched exactly (and sent back to the
 # sign-in page); the error page's own codes case-insensitively. Only a known
@@ -173,8 +179,25 @@ def session(request: HttpRequest) -> HttpResponse:
         body = parse_body(request)
         if body is None or not csrf_is_valid(request, body.get("csrfToken")):
             return no_store(json_response({}, status=400))  # type: ignore[return-value]
+        return _update_session(request, body.get("data"))
     data = request.auth.get_session()  # type: ignore[attr-defined]
     return no_store(json_response(data or {}))  # type: ignore[return-value]
+
+
+def _update_session(request: HttpRequest, data: Any) -> HttpResponse:
+    # useSession().update(data): the session callback gets `data` as
+    # new_session and answers the new session object.
+    if request.auth.get_session() is None:  # type: ignore[attr-defined]
+        return no_store(json_response({}))  # type: ignore[return-value]
+    user = request.user
+    try:
+        updated = build_session(request, user, trigger="update", new_session=data)  # type: ignore[arg-type]
+    except Exception:
+        # A clean error, as for a failed CSRF check; the session is as before.
+        logger.exception("USEAUTH_SESSION_CALLBACK raised on a session update.")
+        return no_store(json_response({}, status=400))  # type: ignore[return-value]
+    send_event(session_updated, user, request=request, data=data, session=updated)
+    return no_store(json_response(updated))  # type: ignore[return-value]
 
 
 def _sign_in_page(request: HttpRequest) -> HttpResponse:

@@ -46,6 +46,18 @@ TEMPLATES = [
     }
 ]
 
+# Sessions on the cache engine use their own alias, so that the store tests
+# can point it at Redis (tests/settings_services.py) without touching the rest.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "sessions": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "sessions",
+    },
+}
+
+SESSION_CACHE_ALIAS = "sessions"
+
 # Fast hashing keeps the suite quick; the hasher-count tests do not depend on it.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -99,6 +99,19 @@ class ChecksTests(SimpleTestCase):
             "Use 'django.contrib.sessions.backends.db', '.cache' or '.cached_db'."
         )
 
+    @override_settings(SESSION_ENGINE="django.contrib.sessions.backends.cache")
+    def test_w003(self):
+        check_error_codes(["useauth.W003"])
+        with self.settings(
+            CACHES={
+                "sessions": {
+                    "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                    "LOCATION": "redis://x",
+                }
+            }
+        ):
+            check_error_codes([])
+
     @override_settings(
         TEMPLATES=[
             {"BACKEND": "django.template.backends.jinja2.Jinja2", "OPTIONS": {}},
@@ -187,6 +200,18 @@ class ChecksTests(SimpleTestCase):
                 with self.settings(**{setting: value}):
                     check_error_codes([code])
             with self.settings(**{setting: "/login/"}):
+                check_error_codes([])
+
+    def test_e022_to_e024(self):
+        for setting, code in (
+            ("USEAUTH_SESSION_CALLBACK", "useauth.E022"),
+            ("USEAUTH_SIGN_IN_CALLBACK", "useauth.E023"),
+            ("USEAUTH_REDIRECT_CALLBACK", "useauth.E024"),
+        ):
+            for value in ("no.such.function", "tests.callbacks.calls", 3):
+                with self.settings(**{setting: value}):
+                    check_error_codes([code])
+            with self.settings(**{setting: "tests.callbacks.allow"}):
                 check_error_codes([])
 
     def test_e019(self):

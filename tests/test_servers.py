@@ -1,0 +1,233 @@
+"""More than one app server: two gunicorn processes sharing one session store.
+
+The servers run the demo project (configured from DATABASE_URL, CACHE_URL and
+SESSION_ENGINE with django-environ), each in its own process on its own
+loopback port; the test is a browser with one cookie jar. Without
+USEAUTH_TEST_DATABASE_URL / USEAUTH_TEST_REDIS_URL they share a SQLite file and
+the database engine; with them (CI), a fresh PostgreSQL database and Redis,
+with each of the db, cache and cached_db engines.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlsplit
+from urllib.parse import urlunsplit
+
+import requests
+from django.test import SimpleTestCase
+
+from tests.idp import free_port
+
+ROOT = Path(__file__).resolve().parent.parent
+UPDATE_AGE = 2  # seconds: short, so that the test can wait for a refresh
+
+
+class Servers:
+    """Two gunicorn processes serving the demo project from one store."""
+
+    def __init__(self, database_url: str, cache_url: str, engine: str) -> None:
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "testproject.settings",
+            "DEBUG": "false",
+            "SECRET_KEY": "useauth-tests-servers-not-secret",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "DATABASE_URL": database_url,
+            "CACHE_URL": cache_url,
+            "USEAUTH_CACHE_KEY_PREFIX": f"useauth-servers-{uuid.uuid4().hex}",
+            "SESSION_ENGINE": f"django.contrib.sessions.backends.{engine}",
+            "USEAUTH_UPDATE_AGE": str(UPDATE_AGE),
+            # The demo's own identity provider is not part of this test.
+            "AUTH_DEMO_IDP_ID": "",
+            "PYTHONWARNINGS": "ignore",
+        }
+        self.processes: list[subprocess.Popen[bytes]] = []
+        self.urls: list[str] = []
+
+    def manage(self, *args: str) -> None:
+        subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+            capture_output=True,
+        )
+
+    def start(self) -> None:
+        self.manage("migrate", "--noinput")
+        self.manage("seed_demo")
+        for _ in range(2):
+            port = free_port()
+            self.processes.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "gunicorn",
+                        "testproject.wsgi:application",
+                        "--bind",
+                        f"127.0.0.1:{port}",
+                        "--workers",
+                        "2",
+                        "--threads",
+                        "4",
+                    ],
+                    cwd=ROOT,
+                    env=self.env,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
+            self.urls.append(f"http://127.0.0.1:{port}")
+        for url in self.urls:
+            wait_until_up(f"{url}/api/auth/csrf")
+
+    def stop(self) -> None:
+        for process in self.processes:
+            process.terminate()
+            process.wait(timeout=10)
+
+
+def wait_until_up(url: str) -> None:
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            requests.get(url, timeout=1).raise_for_status()
+        except requests.RequestException:
+            if (
+                time.monotonic() > deadline
+            ):  # pragma: no cover - only when a server is broken
+                raise
+            time.sleep(0.1)
+        else:
+            return
+
+
+def scenarios(directory: Path) -> list[tuple[str, str, str]]:
+    """(database URL, cache URL, engine) to run; creates the PostgreSQL database if used."""
+    database = os.environ.get("USEAUTH_TEST_DATABASE_URL")
+    redis = os.environ.get("USEAUTH_TEST_REDIS_URL")
+    if not (database and redis):
+        # SQLite can share a file between processes; local memory cannot be shared.
+        return [
+            (f"sqlite:///{directory / 'db.sqlite3'}?timeout=20", "locmemcache://", "db")
+        ]
+    return [  # pragma: no cover - CI's run on real servers (.ci/run)
+        (database, redis, engine) for engine in ("db", "cache", "cached_db")
+    ]
+
+
+class PostgresDatabase:  # pragma: no cover - CI's run on real servers (.ci/run)
+    """A fresh database on the server of USEAUTH_TEST_DATABASE_URL, dropped afterwards."""
+
+    def __init__(self, url: str) -> None:
+        parts = urlsplit(url)
+        self.name = f"useauth_servers_{uuid.uuid4().hex[:12]}"
+        self.url = urlunsplit(parts._replace(path=f"/{self.name}"))
+        self.admin = urlunsplit(parts._replace(path="/postgres", scheme="postgresql"))
+
+    def _execute(self, statement: str) -> None:
+        import psycopg
+
+        with psycopg.connect(self.admin, autocommit=True) as connection:
+            connection.execute(statement)
+
+    def create(self) -> None:
+        self._execute(f'CREATE DATABASE "{self.name}"')
+
+    def drop(self) -> None:
+        self._execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+class TwoServersTests(SimpleTestCase):
+    def setUp(self) -> None:
+        self.directory = Path(tempfile.mkdtemp(prefix="useauth-servers-"))
+        self.addCleanup(shutil.rmtree, self.directory, True)
+
+    def run_scenario(self, database_url: str, cache_url: str, engine: str) -> None:
+        if database_url.startswith("postgres"):  # pragma: no cover - CI's run (.ci/run)
+            database = PostgresDatabase(database_url)
+            database.create()
+            self.addCleanup(database.drop)
+            database_url = database.url
+        servers = Servers(database_url, cache_url, engine)
+        self.addCleanup(servers.stop)
+        servers.start()
+        one, two = servers.urls
+        browser = requests.Session()
+        self.addCleanup(browser.close)
+
+        def csrf(url: str) -> str:
+            token: str = browser.get(f"{url}/api/auth/csrf").json()["csrfToken"]
+            return token
+
+        def session(url: str) -> dict[str, object]:
+            response = browser.get(f"{url}/api/auth/session")
+            assert response.status_code == 200, (engine, response.status_code)
+            body: dict[str, object] = response.json()
+            return body
+
+        # Sign in through one, read through the other.
+        response = browser.post(
+            f"{one}/api/auth/callback/credentials",
+            data={
+                "csrfToken": csrf(one),
+                "username": "demo",
+                "password": "useauth-demo",
+                "json": "true",
+            },
+        )
+        assert response.json() == {"url": f"{one}/"}, engine
+        assert session(two)["user"] == {
+            "name": "Demo User",
+            "email": "demo@example.com",
+            "image": None,
+        }
+        copied = browser.cookies["sessionid"]
+
+        # Sign out through the second: the first answers {}, and so does a copy
+        # of the cookie.
+        response = browser.post(
+            f"{two}/api/auth/signout", data={"csrfToken": csrf(two), "json": "true"}
+        )
+        assert response.status_code == 200, engine
+        assert session(one) == {}, engine
+        replay = requests.Session()
+        self.addCleanup(replay.close)
+        replay.cookies["sessionid"] = copied
+        assert replay.get(f"{one}/api/auth/session").json() == {}, engine
+
+        # Many concurrent reads of a session that is due for a refresh, spread
+        # over both servers: no error, and one expiry for all of them.
+        browser.post(
+            f"{one}/api/auth/callback/credentials",
+            data={
+                "csrfToken": csrf(one),
+                "username": "demo",
+                "password": "useauth-demo",
+                "json": "true",
+            },
+        )
+        before = session(two)["expires"]
+        time.sleep(UPDATE_AGE + 0.3)
+        with ThreadPoolExecutor(max_workers=16) as pool:
+            bodies = list(pool.map(lambda i: session(servers.urls[i % 2]), range(32)))
+        expires = {body["expires"] for body in bodies}
+        assert len(expires) == 1, (engine, expires)
+        assert expires != {before}, engine
+        assert session(one)["expires"] in expires
+        assert session(two)["expires"] in expires
+
+    def test_two_servers(self):
+        for scenario in scenarios(self.directory):
+            with self.subTest(engine=scenario[2]):
+                self.run_scenario(*scenario)
