@@ -14,9 +14,11 @@ from typing import Final
 
 from django import template
 from django.middleware.csrf import get_token
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.html import format_html_join
+from django.utils.html import json_script
 from django.utils.safestring import SafeString
 
 from django_useauth.conf import conf
@@ -160,6 +162,74 @@ def render_credentials_form(
         _hidden_fields(request, callback_url),
         inputs,
         provider.name,
+    )
+
+
+def _flag(value: object) -> bool:
+    # Template arguments may be strings: "false", "0", "off" and "" are off.
+    if isinstance(value, str):
+        return value.strip().lower() not in ("", "0", "false", "off", "no")
+    return bool(value)
+
+
+def render_useauth_script(
+    request: HttpRequest,
+    *,
+    refresh_on_focus: bool,
+    refresh_interval: int,
+    nonce: str | None,
+) -> SafeString:
+    """Return the session as a ``json_script`` data block and the ``<script type="module">`` of useauth.js.
+
+    The data block is not executed, so a Content-Security-Policy only has to
+    allow the module script: by ``nonce``, or by the static files' origin.
+    """
+    auth = _auth(request)
+    hydration = {
+        "session": auth.data if auth is not None else None,
+        "lastRefreshedAt": (
+            auth.last_refreshed_at.isoformat()
+            if auth is not None and auth.last_refreshed_at is not None
+            else None
+        ),
+        "options": {
+            "basePath": reverse("useauth:session").rsplit("/", 1)[0],
+            "refreshOnFocus": _flag(refresh_on_focus),
+            "refreshInterval": max(int(refresh_interval), 0),
+        },
+    }
+    nonce_attribute = format_html(' nonce="{}"', nonce) if nonce else SafeString("")
+    return json_script(hydration, "useauth-data") + format_html(
+        '<script type="module" src="{}"{}></script>',
+        static("django_useauth/useauth.js"),
+        nonce_attribute,
+    )
+
+
+@register.simple_tag(takes_context=True)
+def useauth_script(
+    context: template.Context,
+    refresh_on_focus: bool = True,
+    refresh_interval: int = 0,
+    nonce: str | None = None,
+) -> SafeString:
+    """``{% useauth_script %}``: hydrate and load the browser client (``useauth.js``); put it in ``<head>``.
+
+    ``refresh_interval`` (seconds, 0 = off) refreshes a signed-in session
+    periodically; ``refresh_on_focus`` (default on) refreshes when the page
+    gets the focus. ``nonce`` defaults to the page's CSP nonce: Django's
+    ``csp_nonce`` context variable, or django-csp's ``request.csp_nonce``.
+    """
+    request = context.get("request")
+    if request is None:
+        return _EMPTY
+    if nonce is None:
+        nonce = context.get("csp_nonce") or getattr(request, "csp_nonce", None)
+    return render_useauth_script(
+        request,
+        refresh_on_focus=refresh_on_focus,
+        refresh_interval=refresh_interval,
+        nonce=str(nonce) if nonce else None,
     )
 
 

@@ -1,0 +1,417 @@
+/**
+ * django-useauth in the browser: `useAuth()` for pages served by Django.
+ *
+ * A dependency-free ES module with no build step. It speaks the NextAuth v4
+ * wire protocol to the /api/auth endpoints and mirrors nuxt-auth's useAuth():
+ *
+ *   import { useAuth } from "/static/django_useauth/useauth.js";
+ *   const auth = useAuth();
+ *   auth.subscribe(({ status, data, lastRefreshedAt }) => { ... });
+ *   const result = await auth.signIn("credentials", { username, password, redirect: false });
+ *
+ * `{% useauth_script %}` embeds the server's session (so the first paint
+ * already shows the right status) and the refresh settings; without it the
+ * state starts as "loading" and the session is fetched at once.
+ *
+ * Unlike nuxt-auth, a failed request is an error (the promise rejects with an
+ * AuthError) and never becomes session data, and signIn() without redirect
+ * reports a failure as `ok: false`.
+ */
+
+const DATA_ELEMENT_ID = "useauth-data";
+const CHANNEL_NAME = "useauth";
+const STORAGE_KEY = "useauth.message";
+// Focus and visibility events often come in pairs; one refresh is enough.
+const FOCUS_DEBOUNCE_MS = 1000;
+
+/** A request to the auth endpoints failed: network error, non-2xx answer or a body that is not the expected JSON. */
+export class AuthError extends Error {
+  constructor(message, { status = null, url = null, cause = undefined } = {}) {
+    super(message, cause === undefined ? undefined : { cause });
+    this.name = "AuthError";
+    this.status = status;
+    this.url = url;
+  }
+}
+
+function readHydration() {
+  const element = typeof document === "undefined" ? null : document.getElementById(DATA_ELEMENT_ID);
+  if (!element) return null;
+  try {
+    return JSON.parse(element.textContent);
+  } catch {
+    return null;
+  }
+}
+
+function isObject(value) {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+function errorOf(url, basePath) {
+  // NextAuth signals failures only in the query of the URL it answers with:
+  // its error page, or its sign-in / sign-out page with csrf=true. The query
+  // of any other URL (the callbackUrl) is the page's own business.
+  const parsed = new URL(url, window.location.href);
+  if (parsed.origin !== window.location.origin) return null;
+  if (parsed.pathname === `${basePath}/error`) return parsed.searchParams.get("error") || "Default";
+  const csrfPage = parsed.pathname === `${basePath}/signin` || parsed.pathname === `${basePath}/signout`;
+  return csrfPage && parsed.searchParams.get("csrf") === "true" ? "MissingCSRF" : null;
+}
+
+function formBody(fields) {
+  const body = new URLSearchParams();
+  for (const [name, value] of Object.entries(fields)) {
+    if (value !== undefined && value !== null) body.append(name, String(value));
+  }
+  return body;
+}
+
+function createAuth(options) {
+  const settings = {
+    basePath: "/api/auth",
+    refreshOnFocus: true,
+    refreshInterval: 0,
+    navigate: (url) => {
+      const here = window.location.href.split("#")[0];
+      window.location.assign(url);
+      // Assigning a URL that differs from this one only by its hash does not
+      // load the page, which would then show a stale state; reload it. (Any
+      // other URL is loaded by assign(), and a reload would cancel that.)
+      if (url.includes("#") && url.split("#")[0] === here) window.location.reload();
+    },
+    ...options,
+  };
+  const hydrated = isObject(options.hydration) ? options.hydration : null;
+  let state = {
+    data: hydrated && isObject(hydrated.session) && Object.keys(hydrated.session).length ? hydrated.session : null,
+    loading: hydrated === null,
+    lastRefreshedAt: hydrated && hydrated.lastRefreshedAt ? new Date(hydrated.lastRefreshedAt) : null,
+  };
+  const subscribers = new Set();
+  // Bumped by every change the client makes or hears of (sign-in, sign-out,
+  // update, another tab). A session request started before the latest change
+  // is not trusted: its answer may predate the change.
+  let generation = 0;
+  let inFlight = null;
+  let lastFocusRefresh = 0;
+
+  function snapshot() {
+    return {
+      status: state.loading ? "loading" : state.data ? "authenticated" : "unauthenticated",
+      data: state.data,
+      lastRefreshedAt: state.lastRefreshedAt,
+    };
+  }
+
+  function setState(changes) {
+    state = { ...state, ...changes };
+    const current = snapshot();
+    for (const subscriber of subscribers) {
+      try {
+        subscriber(current);
+      } catch (error) {
+        console.error("django-useauth: a subscriber threw", error);
+      }
+    }
+    document.dispatchEvent(new CustomEvent("useauth:change", { detail: current }));
+  }
+
+  function navigate(url) {
+    const target = new URL(url, window.location.href);
+    // The server validates every URL it answers with; this keeps a bug or a
+    // proxy from turning a navigation into script.
+    if (target.protocol !== "http:" && target.protocol !== "https:") {
+      throw new AuthError(`Refusing to navigate to ${target.protocol} URL`, { url });
+    }
+    settings.navigate(target.href);
+  }
+
+  async function request(path, { method = "GET", body = undefined, query = undefined } = {}) {
+    const search = query && Object.keys(query).length ? `?${new URLSearchParams(query)}` : "";
+    const url = `${settings.basePath}/${path}${search}`;
+    const init = { method, credentials: "same-origin", headers: { Accept: "application/json" } };
+    if (body instanceof URLSearchParams) {
+      init.headers["Content-Type"] = "application/x-www-form-urlencoded";
+      init.body = body;
+    } else if (body !== undefined) {
+      init.headers["Content-Type"] = "application/json";
+      init.body = JSON.stringify(body);
+    }
+    let response;
+    try {
+      response = await fetch(url, init);
+    } catch (cause) {
+      throw new AuthError(`${method} ${url} failed`, { cause, url });
+    }
+    let json = null;
+    try {
+      json = await response.json();
+    } catch {
+      // Not JSON: reported below with the status.
+    }
+    return { response, json, url };
+  }
+
+  // -- the channel other tabs listen on ----------------------------------------
+
+  const channel = typeof BroadcastChannel === "function" ? new BroadcastChannel(CHANNEL_NAME) : null;
+
+  function broadcast(event) {
+    const message = { event, at: Date.now() };
+    if (channel) channel.postMessage(message);
+    else {
+      try {
+        window.localStorage.setItem(STORAGE_KEY, JSON.stringify(message));
+      } catch {
+        // Storage can be off (private mode); other tabs catch up on focus.
+      }
+    }
+  }
+
+  function onMessage() {
+    // Another tab signed in, out or updated: ask the server rather than
+    // trusting the message, and tell nobody else (no echo).
+    generation += 1;
+    getSession({ broadcast: false }).catch(() => {});
+    refreshFormTokens();
+  }
+
+  async function refreshFormTokens() {
+    // Signing in rotates the CSRF token, so the forms the server rendered
+    // before ({% sign_out_form %} and friends) would post a dead one.
+    const inputs = document.querySelectorAll(
+      "form.useauth-sign-out input[name=csrfToken], form.useauth-credentials input[name=csrfToken], form.useauth-provider input[name=csrfToken]",
+    );
+    if (!inputs.length) return;
+    try {
+      const token = await getCsrfToken();
+      for (const input of inputs) input.value = token;
+    } catch {
+      // The forms keep their token; the server answers "expired" if it is.
+    }
+  }
+
+  if (channel) channel.addEventListener("message", onMessage);
+  else window.addEventListener("storage", (event) => event.key === STORAGE_KEY && onMessage());
+
+  // -- the public API ---------------------------------------------------------
+
+  /**
+   * Fetch the session from the server: the session object, or null signed out.
+   * With `required: true` a signed-out page goes to the sign-in page (or
+   * `onUnauthenticated()` runs), carrying `callbackUrl` (default: this page).
+   * Rejects with AuthError on a failed request; the state is then unchanged.
+   */
+  function fetchSession() {
+    // One request at a time per generation; concurrent callers share it.
+    if (inFlight && inFlight.generation === generation) return inFlight.promise;
+    const started = generation;
+    const promise = (async () => {
+      try {
+        const { response, json, url } = await request("session");
+        if (!response.ok || !isObject(json)) {
+          throw new AuthError(`GET session answered ${response.status}`, { status: response.status, url });
+        }
+        if (started !== generation) return fetchSession();
+        const data = Object.keys(json).length ? json : null;
+        setState({ data, loading: false, lastRefreshedAt: new Date() });
+        return data;
+      } catch (error) {
+        if (started !== generation) return fetchSession();
+        if (state.loading) setState({ loading: false });
+        throw error;
+      } finally {
+        if (inFlight && inFlight.promise === promise) inFlight = null;
+      }
+    })();
+    inFlight = { generation: started, promise };
+    return promise;
+  }
+
+  function getSession({ required = false, callbackUrl = undefined, onUnauthenticated = undefined, broadcast: tell = false } = {}) {
+    return fetchSession().then((data) => {
+      if (tell) broadcast("session");
+      if (required && !data) {
+        if (onUnauthenticated) onUnauthenticated();
+        else navigate(signInUrl(callbackUrl ?? window.location.href));
+      }
+      return data;
+    });
+  }
+
+  function signInUrl(callbackUrl) {
+    return `${settings.basePath}/signin?${new URLSearchParams({ callbackUrl })}`;
+  }
+
+  /** GET csrf: the token for the next POST. */
+  async function getCsrfToken() {
+    const { response, json, url } = await request("csrf");
+    if (!response.ok || !isObject(json) || typeof json.csrfToken !== "string") {
+      throw new AuthError(`GET csrf answered ${response.status}`, { status: response.status, url });
+    }
+    return json.csrfToken;
+  }
+
+  /** GET providers: the providers by id. */
+  async function getProviders() {
+    const { response, json, url } = await request("providers");
+    if (!response.ok || !isObject(json)) {
+      throw new AuthError(`GET providers answered ${response.status}`, { status: response.status, url });
+    }
+    return json;
+  }
+
+  /**
+   * Sign in with `provider`. Credentials go in `options` (`username`,
+   * `password`…), next to `callbackUrl` (default: this page) and `redirect`
+   * (default true). OAuth providers always navigate to the provider.
+   * Resolves `{ error, status, ok, url }`: `ok` is true only if the sign-in
+   * worked, `error` is the NextAuth code otherwise; `url` is where the server
+   * sends the browser (null after a failure without redirect).
+   */
+  async function signIn(provider = undefined, options = {}, authorizationParams = undefined) {
+    const { callbackUrl = window.location.href, redirect = true, ...fields } = options;
+    const providers = await getProviders();
+    if (!provider || !Object.hasOwn(providers, provider)) {
+      const url = signInUrl(callbackUrl);
+      navigate(url);
+      return provider
+        ? { error: "InvalidProvider", status: 400, ok: false, url }
+        : { error: null, status: 302, ok: true, url };
+    }
+    const credentials = providers[provider].type === "credentials";
+    const csrfToken = await getCsrfToken();
+    const { response, json, url: endpoint } = await request(
+      `${credentials ? "callback" : "signin"}/${encodeURIComponent(provider)}`,
+      {
+        method: "POST",
+        body: formBody({ ...fields, csrfToken, callbackUrl, json: true }),
+        query: authorizationParams,
+      },
+    );
+    if (!isObject(json) || typeof json.url !== "string") {
+      throw new AuthError(`POST ${endpoint} answered ${response.status}`, { status: response.status, url: endpoint });
+    }
+    const error = errorOf(json.url, settings.basePath);
+    const ok = response.ok && !error;
+    if (redirect || !credentials) {
+      navigate(json.url);
+      return { error, status: response.status, ok, url: json.url };
+    }
+    if (ok) {
+      generation += 1;
+      await getSession({ broadcast: true });
+      refreshFormTokens();
+    }
+    return { error, status: response.status, ok, url: error ? null : json.url };
+  }
+
+  /**
+   * Sign out. With `redirect` (default true) the page goes to the answered
+   * URL; without, the state becomes signed out. Resolves `{ url, error }`;
+   * `error` is "MissingCSRF" (and nothing changed) if the server refused.
+   */
+  async function signOut({ callbackUrl = window.location.href, redirect = true } = {}) {
+    const csrfToken = await getCsrfToken();
+    const { response, json, url: endpoint } = await request("signout", {
+      method: "POST",
+      body: formBody({ csrfToken, callbackUrl, json: true }),
+    });
+    if (!response.ok || !isObject(json) || typeof json.url !== "string") {
+      throw new AuthError(`POST ${endpoint} answered ${response.status}`, { status: response.status, url: endpoint });
+    }
+    const error = errorOf(json.url, settings.basePath);
+    if (error) return { url: json.url, error };
+    generation += 1;
+    broadcast("signout");
+    if (redirect) navigate(json.url);
+    else setState({ data: null, loading: false, lastRefreshedAt: new Date() });
+    return { url: json.url, error: null };
+  }
+
+  /**
+   * `useSession().update(data)`: POST the data to the server's session
+   * callback; resolves the new session object (null when signed out).
+   */
+  async function update(data = undefined) {
+    const csrfToken = await getCsrfToken();
+    const { response, json, url } = await request("session", { method: "POST", body: { csrfToken, data } });
+    if (!response.ok || !isObject(json)) {
+      throw new AuthError(`POST session answered ${response.status}`, { status: response.status, url });
+    }
+    const session = Object.keys(json).length ? json : null;
+    generation += 1;
+    setState({ data: session, loading: false, lastRefreshedAt: new Date() });
+    broadcast("session");
+    return session;
+  }
+
+  /** Fetch the session again (nuxt-auth's refresh()). */
+  function refresh() {
+    return getSession();
+  }
+
+  /** Call `callback(state)` now and on every change; returns the function that stops it. */
+  function subscribe(callback) {
+    subscribers.add(callback);
+    callback(snapshot());
+    return () => subscribers.delete(callback);
+  }
+
+  // -- refresh on focus and periodically -------------------------------------
+
+  function refreshOnFocus() {
+    if (document.visibilityState !== "visible") return;
+    const now = Date.now();
+    if (now - lastFocusRefresh < FOCUS_DEBOUNCE_MS) return;
+    lastFocusRefresh = now;
+    refresh().catch(() => {});
+  }
+
+  if (settings.refreshOnFocus) {
+    document.addEventListener("visibilitychange", refreshOnFocus);
+    window.addEventListener("focus", refreshOnFocus);
+  }
+  if (settings.refreshInterval > 0) {
+    setInterval(() => {
+      if (state.data && document.visibilityState === "visible") refresh().catch(() => {});
+    }, settings.refreshInterval * 1000);
+  }
+  if (state.loading) refresh().catch(() => {});
+
+  return {
+    get status() {
+      return snapshot().status;
+    },
+    get data() {
+      return state.data;
+    },
+    get lastRefreshedAt() {
+      return state.lastRefreshedAt;
+    },
+    getSession,
+    getCsrfToken,
+    getProviders,
+    signIn,
+    signOut,
+    update,
+    refresh,
+    subscribe,
+  };
+}
+
+let instance = null;
+
+/**
+ * The page's auth state and actions (one instance per page). `options`
+ * (`basePath`, `refreshOnFocus`, `refreshInterval` in seconds, `navigate`)
+ * apply on the first call only; `{% useauth_script %}` provides them.
+ */
+export function useAuth(options = {}) {
+  if (!instance) {
+    const hydration = readHydration();
+    instance = createAuth({ ...(hydration ? hydration.options : {}), ...options, hydration });
+  }
+  return instance;
+}
