@@ -9,6 +9,12 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test lint types coverage install clean
 
+# The browser tests load the real next-auth client from npm. Without npm they
+# are skipped, and pytest prints why (-rs).
+ifneq ($(shell command -v npm 2>/dev/null),)
+NODE_DEPS := node_modules/.package-lock.json
+endif
+
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "django-useauth needs Python 3.11 or newer; set PYTHON=python3.X")'
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +35,13 @@ lint: $(STAMP)
 types: $(STAMP)
 	$(BIN)/mypy
 
-coverage: $(STAMP)
+ifdef NODE_DEPS
+$(NODE_DEPS): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+endif
+
+coverage: $(STAMP) $(NODE_DEPS)
 	rm -f .coverage .coverage.*
 	$(BIN)/coverage run -m pytest $(PYTEST_ARGS)
 	$(BIN)/coverage combine --quiet
@@ -38,4 +50,4 @@ coverage: $(STAMP)
 test: lint types coverage
 
 clean:
-	rm -rf $(VENV) .tox .coverage .coverage.* .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) node_modules test-artifacts .tox .coverage .coverage.* .mypy_cache .ruff_cache .pytest_cache

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 SECRET_KEY = "django-useauth-tests-not-secret"
 
 DEBUG = False
@@ -35,7 +37,7 @@ ROOT_URLCONF = "tests.urls"
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [],
+        "DIRS": [Path(__file__).resolve().parent / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
             "context_processors": [

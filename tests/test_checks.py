@@ -99,7 +99,12 @@ class ChecksTests(SimpleTestCase):
             "Use 'django.contrib.sessions.backends.db', '.cache' or '.cached_db'."
         )
 
-    @override_settings(SESSION_ENGINE="django.contrib.sessions.backends.cache")
+    @override_settings(
+        SESSION_ENGINE="django.contrib.sessions.backends.cache",
+        CACHES={
+            "sessions": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        },
+    )
     def test_w003(self):
         check_error_codes(["useauth.W003"])
         with self.settings(

@@ -23,4 +23,7 @@ urlpatterns = [
     path("astatus/", views.async_status, name="async_status"),
     path("untouched/", views.untouched, name="untouched"),
     path("plain/", views.plain, name="plain"),
+    # Browser tests: pages using useauth.js, and the bundled next-auth client.
+    path("page/<slug:name>/", views.page, name="page"),
+    path("nextauth/<str:name>", views.nextauth_file, name="nextauth_file"),
 ]

@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+from pathlib import Path
+
+from django.conf import settings
+from django.http import Http404
 from django.http import HttpRequest
 from django.http import HttpResponse
 from django.http import JsonResponse
+from django.shortcuts import render
 from django.views import View
 
 from django_useauth.decorators import auth_required
@@ -100,3 +105,31 @@ def untouched(request: HttpRequest) -> HttpResponse:
 
 def plain(request: HttpRequest) -> HttpResponse:
     return HttpResponse("plain")
+
+
+def page(request: HttpRequest, name: str) -> HttpResponse:
+    """A page of tests/templates/pages/, for the browser tests.
+
+    The ``csp`` page is served under a strict Content-Security-Policy with a
+    nonce, which ``{% useauth_script %}`` takes from the ``csp_nonce`` variable.
+    """
+    if name != "csp":
+        return render(request, f"pages/{name}.html")
+    nonce = "useauth-test-nonce"
+    response = render(request, "pages/csp.html", {"csp_nonce": nonce})
+    response["Content-Security-Policy"] = (
+        f"default-src 'self'; script-src 'nonce-{nonce}'"
+    )
+    return response
+
+
+def nextauth_file(request: HttpRequest, name: str) -> HttpResponse:
+    """A file of the next-auth bundle directory (setting USEAUTH_TEST_NEXTAUTH_DIR), from the site's origin."""
+    directory = Path(getattr(settings, "USEAUTH_TEST_NEXTAUTH_DIR", "/nonexistent"))
+    path = (directory / name).resolve()
+    if path.parent != directory.resolve() or not path.is_file():
+        raise Http404(name)
+    content_type = "text/html" if name.endswith(".html") else "text/javascript"
+    return HttpResponse(
+        path.read_bytes(), content_type=f"{content_type}; charset=utf-8"
+    )

@@ -165,3 +165,75 @@ class ProviderButtonsTests(TestCase):
             '<input type="hidden" name="callbackUrl" value="/p/">'
             '<button type="submit">Sign in with GitHub &lt;Enterprise&gt;</button></form>'
         )
+
+
+class UseAuthScriptTests(TestCase):
+    def test_signed_out(self):
+        assert render("{% useauth_script %}", make_request()) == (
+            '<script id="useauth-data" type="application/json">'
+            '{"session": null, "lastRefreshedAt": null, "options": '
+            '{"basePath": "/api/auth", "refreshOnFocus": true, "refreshInterval": 0}}</script>'
+            '<script type="module" src="/static/django_useauth/useauth.js"></script>'
+        )
+
+    def test_signed_in_with_options_and_nonce(self):
+        from django_useauth.session import start_session
+
+        user = make_user(first_name="</script><script>alert(1)</script>", last_name="")
+        request = make_request(user=user)
+        start_session(request.session)
+        html = render(
+            "{% useauth_script refresh_on_focus=False refresh_interval=60 nonce='n0nce' %}",
+            request,
+        )
+        data = html.split('type="application/json">')[1].split("</script>")[0]
+        # json_script escapes <, > and & so the data cannot end the element.
+        assert "\\u003C/script\\u003E\\u003Cscript\\u003Ealert(1)" in data
+        import json
+
+        parsed = json.loads(data)
+        assert parsed["session"]["user"]["email"] == "ada@example.com"
+        assert parsed["lastRefreshedAt"] == request.auth.last_refreshed_at.isoformat()
+        assert parsed["options"] == {
+            "basePath": "/api/auth",
+            "refreshOnFocus": False,
+            "refreshInterval": 60,
+        }
+        assert html.endswith(
+            '<script type="module" src="/static/django_useauth/useauth.js" nonce="n0nce"></script>'
+        )
+
+    def test_nonce_from_the_context_or_the_request(self):
+        request = make_request()
+        assert 'nonce="from-context"' in render(
+            "{% useauth_script %}", request, csp_nonce="from-context"
+        )
+        request.csp_nonce = "from-django-csp"
+        assert 'nonce="from-django-csp"' in render("{% useauth_script %}", request)
+
+    def test_negative_interval_is_off(self):
+        assert '"refreshInterval": 0' in render(
+            "{% useauth_script refresh_interval=-5 %}", make_request()
+        )
+
+    def test_without_request(self):
+        assert render("{% useauth_script %}") == ""
+
+    def test_without_middleware(self):
+        request = RequestFactory().get("/")
+        assert '"session": null' in render("{% useauth_script %}", request)
+
+
+class FlagTests(TestCase):
+    def test_string_flags(self):
+        for value, expected in (
+            ("false", "false"),
+            ("0", "false"),
+            ("off", "false"),
+            ("true", "true"),
+            ("1", "true"),
+        ):
+            html = render(
+                f"{{% useauth_script refresh_on_focus='{value}' %}}", make_request()
+            )
+            assert f'"refreshOnFocus": {expected}' in html, value

@@ -1,0 +1,89 @@
+"""Headless Chromium for the browser tests: Debian's ``chromium``, driven by Playwright.
+
+Playwright never downloads a browser here: it launches ``/usr/bin/chromium``
+(or ``USEAUTH_CHROMIUM``) with the flags this machine needs and a fresh
+profile. Where Chromium or Node.js is missing the browser tests are skipped
+with the reason printed, unless ``USEAUTH_REQUIRE_BROWSER=1`` (CI), which makes
+them fail instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import unittest
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+
+#: The launch flags of the machine probe: no GPU, no network of Chromium's own.
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_path() -> str | None:
+    return os.environ.get("USEAUTH_CHROMIUM") or shutil.which("chromium")
+
+
+def missing(*, node: bool = False) -> str | None:
+    """Why the browser tests cannot run here, or ``None`` if they can."""
+    if chromium_path() is None:
+        return "Chromium is not installed (Debian: apt-get install chromium)"
+    if node and not (ROOT / "node_modules" / "next-auth").is_dir():
+        if shutil.which("npm") is None:
+            return "Node.js and npm are not installed"
+        return "node_modules is missing (run npm ci)"
+    return None
+
+
+def require(*, node: bool = False) -> None:
+    """Skip the calling test class with the reason, or fail in CI (``USEAUTH_REQUIRE_BROWSER=1``)."""
+    reason = missing(node=node)
+    if reason is None:
+        return
+    if (
+        os.environ.get("USEAUTH_REQUIRE_BROWSER") == "1"
+    ):  # pragma: no cover - a broken CI machine
+        raise RuntimeError(f"The browser tests must run here, but: {reason}")
+    raise unittest.SkipTest(
+        f"browser tests skipped: {reason}"
+    )  # pragma: no cover - machines without Chromium
+
+
+@contextmanager
+def chromium() -> Iterator[Browser]:
+    """A headless Chromium with a fresh profile, closed afterwards."""
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the tests'
+    # own database calls are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path(), args=CHROMIUM_FLAGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def artifact(name: str) -> Path:
+    """A path under test-artifacts/ (kept after the run, ignored by git)."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS / name

@@ -1,0 +1,391 @@
+"""The real next-auth v4 client (``next-auth/react`` 4.24) against our /api/auth.
+
+tests/js/nextauth-harness.jsx is bundled with esbuild (from the pinned
+node_modules) and served, with tests/js/nextauth-harness.html, from the live
+server's own origin at /nextauth/, so the client's relative ``/api/auth/…``
+requests reach django_useauth exactly as in a Next.js app on that origin. Each
+test drives ``window.nextAuth`` in headless Chromium and checks what the client
+resolves, what ``useSession()`` renders, and every request it made against
+PROTOCOL.md section 3. No request may fail with a 5xx, and the client must log
+no error (it logs ``CLIENT_FETCH_ERROR`` for any answer it cannot use).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import tempfile
+from http import HTTPStatus
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl
+from urllib.parse import urlencode
+from urllib.parse import urlsplit
+
+from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+from django.test import override_settings
+from playwright.sync_api import Browser
+from playwright.sync_api import ConsoleMessage
+from playwright.sync_api import Request
+from playwright.sync_api import Response
+from playwright.sync_api import expect
+
+from tests.browser import ROOT
+from tests.browser import artifact
+from tests.browser import chromium
+from tests.browser import require
+from tests.utils import PASSWORD
+from tests.utils import make_user
+
+JS = Path(__file__).resolve().parent / "js"
+
+#: ``expires`` as NextAuth writes it: ISO-8601 UTC with milliseconds and a Z.
+EXPIRES_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z")
+
+#: Django's masked CSRF token, as ``GET csrf`` answers it.
+TOKEN_RE = re.compile(r"[A-Za-z0-9]{64}")
+
+FORM = "application/x-www-form-urlencoded"
+
+
+def bundle(directory: Path, nextauth_url: str) -> None:
+    """Bundle the harness into ``directory``/harness.js, next to harness.html.
+
+    next-auth/react reads ``process.env`` at import time, and a browser has no
+    ``process``: every variable it reads is defined. Only the path of
+    NEXTAUTH_URL matters in the browser (it is the basePath of every request);
+    NEXTAUTH_URL_INTERNAL and VERCEL_URL are server-side fallbacks.
+    """
+    subprocess.run(
+        [
+            str(ROOT / "node_modules" / ".bin" / "esbuild"),
+            str(JS / "nextauth-harness.jsx"),
+            "--bundle",
+            "--format=iife",
+            "--jsx=automatic",
+            f"--outfile={directory / 'harness.js'}",
+            '--define:process.env.NODE_ENV="production"',
+            f"--define:process.env.NEXTAUTH_URL={json.dumps(nextauth_url)}",
+            "--define:process.env.NEXTAUTH_URL_INTERNAL=undefined",
+            "--define:process.env.VERCEL_URL=undefined",
+            "--log-level=warning",
+        ],
+        cwd=ROOT,
+        check=True,
+    )
+    shutil.copyfile(JS / "nextauth-harness.html", directory / "harness.html")
+
+
+class NextAuthClientTests(StaticLiveServerTestCase):
+    host = "127.0.0.1"
+    browser: Browser
+    base: str
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        require(node=True)
+        super().setUpClass()
+        cls.base = f"{cls.live_server_url}/api/auth"
+        directory = Path(cls.enterClassContext(tempfile.TemporaryDirectory()))
+        bundle(directory, cls.base)
+        cls.enterClassContext(override_settings(USEAUTH_TEST_NEXTAUTH_DIR=directory))
+        cls.browser = cls.enterClassContext(chromium())
+
+    def setUp(self) -> None:
+        self.user = make_user()
+        self.context = self.browser.new_context()
+        self.addCleanup(self.context.close)
+        self.page = self.context.new_page()
+        self.requests: list[Request] = []
+        self.responses: list[Response] = []
+        self.console: list[ConsoleMessage] = []
+        self.page_errors: list[str] = []
+        # Playwright wraps handlers by setting an attribute: no bound built-ins.
+        self.page.on("request", lambda request: self.requests.append(request))
+        self.page.on("response", lambda response: self.responses.append(response))
+        self.page.on("console", lambda message: self.console.append(message))
+        self.page.on("pageerror", lambda error: self.page_errors.append(str(error)))
+
+    # -- helpers -----------------------------------------------------------------
+
+    @property
+    def harness_url(self) -> str:
+        return f"{self.live_server_url}/nextauth/harness.html"
+
+    def open(self) -> None:
+        """Load the harness and wait for the SessionProvider's first ``GET session``."""
+        response = self.page.goto(self.harness_url)
+        assert response is not None and response.status == 200
+        expect(self.page.locator("#status")).not_to_have_text("loading")
+
+    def run_js(self, script: str) -> Any:
+        return self.page.evaluate(script)
+
+    def sign_in(self, password: str) -> Any:
+        """``signIn("credentials", {redirect: false, …})``, resolved."""
+        options = {
+            "redirect": False,
+            "username": "ada",
+            "password": password,
+            "callbackUrl": "/after-login",
+        }
+        return self.page.evaluate(
+            "(options) => nextAuth.signIn('credentials', options)", options
+        )
+
+    def shown(self) -> tuple[str, Any]:
+        """What the React app renders: ``useSession()``'s status and data."""
+        status = self.page.locator("#status").inner_text()
+        data = self.page.locator("#data").inner_text()
+        return status, json.loads(data)
+
+    def api_requests(self) -> list[Request]:
+        """The requests made to /api/auth, in order."""
+        return [
+            r for r in self.requests if urlsplit(r.url).path.startswith("/api/auth/")
+        ]
+
+    def api_calls(self) -> list[str]:
+        """``"METHOD path"`` of every /api/auth request, in order."""
+        return [f"{r.method} {urlsplit(r.url).path}" for r in self.api_requests()]
+
+    def request(self, call: str) -> Request:
+        """The only request ``"METHOD path"``."""
+        [request] = [
+            r
+            for r in self.api_requests()
+            if f"{r.method} {urlsplit(r.url).path}" == call
+        ]
+        return request
+
+    def form(self, call: str) -> list[tuple[str, str]]:
+        """The urlencoded body of the only POST ``call``, in order."""
+        request = self.request(call)
+        assert request.headers["content-type"] == FORM
+        return parse_qsl(request.post_data or "", keep_blank_values=True)
+
+    def csrf_tokens(self) -> list[str]:
+        """Every token ``GET csrf`` answered, in order."""
+        responses = [
+            r for r in self.responses if urlsplit(r.url).path == "/api/auth/csrf"
+        ]
+        tokens = [r.json()["csrfToken"] for r in responses]
+        assert all(TOKEN_RE.fullmatch(token) for token in tokens), tokens
+        return tokens
+
+    def assert_fetch_data_requests(self) -> None:
+        """``fetchData()`` GETs carry ``Content-Type: application/json`` and no body."""
+        gets = [r for r in self.api_requests() if r.method == "GET"]
+        assert gets
+        for request in gets:
+            assert request.headers["content-type"] == "application/json", request.url
+            assert request.post_data is None
+
+    def assert_session(self, data: Any) -> None:
+        """Assert the whole session object of ``self.user``."""
+        user = {
+            "name": self.user.get_full_name(),
+            "email": self.user.email,
+            "image": None,
+        }
+        assert user["name"] == "Ada Lovelace"
+        assert data == {"user": user, "expires": data["expires"]}
+        assert list(data) == ["user", "expires"]
+        assert EXPIRES_RE.fullmatch(data["expires"]), data["expires"]
+
+    def assert_clean(self, *failed: tuple[int, str]) -> None:
+        """No 5xx, no page error, no client log; console errors only for ``failed`` (status, path)."""
+        assert [(r.status, r.url) for r in self.responses if r.status >= 500] == []
+        assert self.page_errors == []
+        texts = [message.text for message in self.console]
+        assert not [text for text in texts if "next-auth" in text], texts
+        assert not [text for text in texts if "CLIENT_FETCH_ERROR" in text], texts
+        assert "POST /api/auth/_log" not in self.api_calls()
+        # Chromium itself reports every 4xx it loads; the client stays silent.
+        # The built-in pages declare no icon: Chromium's own /favicon.ico
+        # request 404s, sometimes after the test is over, so it is left out.
+        errors = [
+            (message.text, urlsplit(message.location["url"]).path)
+            for message in self.console
+            if message.type == "error"
+            and urlsplit(message.location["url"]).path != "/favicon.ico"
+        ]
+        assert errors == [
+            (
+                f"Failed to load resource: the server responded with a status of {status} ({HTTPStatus(status).phrase})",
+                path,
+            )
+            for status, path in failed
+        ]
+
+    # -- the tests -----------------------------------------------------------------
+
+    def test_signed_out(self) -> None:
+        self.open()
+        assert self.shown() == ("unauthenticated", None)
+        assert self.run_js("nextAuth.statuses") == ["loading", "unauthenticated"]
+
+        token = self.run_js("nextAuth.getCsrfToken()")
+        assert isinstance(token, str) and token
+        assert self.run_js("nextAuth.getProviders()") == {
+            "credentials": {
+                "id": "credentials",
+                "name": "Credentials",
+                "type": "credentials",
+                "signinUrl": f"{self.base}/signin/credentials",
+                "callbackUrl": f"{self.base}/callback/credentials",
+            }
+        }
+        assert self.run_js("nextAuth.getSession()") is None
+
+        assert self.api_calls() == [
+            "GET /api/auth/session",
+            "GET /api/auth/csrf",
+            "GET /api/auth/providers",
+            "GET /api/auth/session",
+        ]
+        assert self.csrf_tokens() == [token]
+        self.assert_fetch_data_requests()
+        self.assert_clean()
+
+    def test_sign_in_wrong_password(self) -> None:
+        self.open()
+        assert self.sign_in("wrong") == {
+            "error": "CredentialsSignin",
+            "status": 401,
+            "ok": False,
+            "url": None,
+        }
+        assert self.run_js("nextAuth.getSession()") is None
+        # A failed sign-in does not refresh the SessionProvider.
+        assert self.shown() == ("unauthenticated", None)
+        assert self.run_js("nextAuth.statuses") == ["loading", "unauthenticated"]
+
+        assert self.api_calls() == [
+            "GET /api/auth/session",
+            "GET /api/auth/providers",
+            "GET /api/auth/csrf",
+            "POST /api/auth/callback/credentials",
+            "GET /api/auth/session",
+        ]
+        [token] = self.csrf_tokens()
+        assert self.form("POST /api/auth/callback/credentials") == [
+            ("redirect", "false"),
+            ("username", "ada"),
+            ("password", "wrong"),
+            ("callbackUrl", "/after-login"),
+            ("csrfToken", token),
+            ("json", "true"),
+        ]
+        self.assert_fetch_data_requests()
+        self.assert_clean((401, "/api/auth/callback/credentials"))
+
+    def test_sign_in_update_and_sign_out(self) -> None:
+        self.open()
+        origin = self.live_server_url
+
+        # signIn: providers, csrf, POST callback/credentials, then the
+        # SessionProvider refreshes itself (GET session).
+        assert self.sign_in(PASSWORD) == {
+            "error": None,
+            "status": 200,
+            "ok": True,
+            "url": f"{origin}/after-login",
+        }
+        expect(self.page.locator("#status")).to_have_text("authenticated")
+        status, data = self.shown()
+        assert status == "authenticated"
+        self.assert_session(data)
+        session = self.run_js("nextAuth.getSession()")
+        self.assert_session(session)
+        self.page.screenshot(path=artifact("nextauth-client.png"))
+
+        # useSession().update(data): loading, csrf, POST session, authenticated.
+        self.page.click("#update")
+        expect(self.page.locator("#update-result")).not_to_have_text("")
+        [updated] = self.run_js("nextAuth.updates")
+        # No session callback: the server answers the session as it was.
+        self.assert_session(updated)
+        expect(self.page.locator("#status")).to_have_text("authenticated")
+        assert self.shown() == ("authenticated", updated)
+        assert json.loads(self.page.locator("#update-result").inner_text()) == updated
+
+        # signOut: csrf, POST signout, then the SessionProvider refreshes itself.
+        assert self.run_js(
+            "nextAuth.signOut({redirect: false, callbackUrl: '/after-logout'})"
+        ) == {"url": f"{origin}/after-logout"}
+        assert self.run_js("nextAuth.getSession()") is None
+        expect(self.page.locator("#status")).to_have_text("unauthenticated")
+        assert self.shown() == ("unauthenticated", None)
+        assert self.run_js("nextAuth.statuses") == [
+            "loading",
+            "unauthenticated",
+            "authenticated",
+            "loading",
+            "authenticated",
+            "unauthenticated",
+        ]
+        assert self.page.url == self.harness_url
+
+        assert self.api_calls() == [
+            "GET /api/auth/session",
+            # signIn
+            "GET /api/auth/providers",
+            "GET /api/auth/csrf",
+            "POST /api/auth/callback/credentials",
+            "GET /api/auth/session",
+            # getSession
+            "GET /api/auth/session",
+            # update
+            "GET /api/auth/csrf",
+            "POST /api/auth/session",
+            # signOut
+            "GET /api/auth/csrf",
+            "POST /api/auth/signout",
+            "GET /api/auth/session",
+            # getSession
+            "GET /api/auth/session",
+        ]
+        sign_in_token, update_token, sign_out_token = self.csrf_tokens()
+        assert self.form("POST /api/auth/callback/credentials") == [
+            ("redirect", "false"),
+            ("username", "ada"),
+            ("password", PASSWORD),
+            ("callbackUrl", "/after-login"),
+            ("csrfToken", sign_in_token),
+            ("json", "true"),
+        ]
+        update = self.request("POST /api/auth/session")
+        assert update.headers["content-type"] == "application/json"
+        assert update.post_data_json == {
+            "csrfToken": update_token,
+            "data": {"name": "Renamed"},
+        }
+        assert self.form("POST /api/auth/signout") == [
+            ("csrfToken", sign_out_token),
+            ("callbackUrl", "/after-logout"),
+            ("json", "true"),
+        ]
+        self.assert_fetch_data_requests()
+        self.assert_clean()
+
+    def test_unknown_provider_goes_to_the_sign_in_page(self) -> None:
+        self.open()
+        self.run_js("() => { nextAuth.signIn('nosuch', {redirect: false}); }")
+        # callbackUrl defaults to the page's own URL.
+        query = urlencode({"callbackUrl": self.harness_url})
+        self.page.wait_for_url(f"{self.base}/signin?{query}")
+        [navigation] = [r for r in self.responses if r.url == self.page.url]
+        assert navigation.status == 200
+        assert navigation.request.is_navigation_request()
+        expect(self.page.locator("input[name=password]")).to_have_count(1)
+
+        # Nothing was posted: the provider is not in the map.
+        assert self.api_calls() == [
+            "GET /api/auth/session",
+            "GET /api/auth/providers",
+            "GET /api/auth/signin",
+        ]
+        self.assert_clean()
