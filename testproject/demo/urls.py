@@ -13,6 +13,8 @@ urlpatterns = [
     path("protected/", views.protected, name="protected"),
     path("guest/", views.guest, name="guest"),
     path("tags/", views.tags, name="tags"),
+    path("client/", views.client, name="client"),
+    path("client/required/", views.client_required, name="client_required"),
     path("class-based/", views.ClassBasedView.as_view(), name="class_based"),
     path("api/me/", views.me, name="me"),
 ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from datetime import UTC
 from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
@@ -52,6 +54,38 @@ def guest(request: AuthHttpRequest) -> HttpResponse:
 def tags(request: AuthHttpRequest) -> HttpResponse:
     """Render every tag of ``{% load django_useauth %}``, signed in or out."""
     return render(request, "demo/tags.html")
+
+
+@require_safe
+def client(request: AuthHttpRequest) -> HttpResponse:
+    """The browser client (``useauth.js``): sign in and out without a reload, and its live state.
+
+    The state is rendered here as the client will show it, so the first paint
+    is already right.
+    """
+    refreshed = request.auth.last_refreshed_at
+    context = {
+        "state_data": json.dumps(request.auth.data, indent=2, ensure_ascii=False),
+        "state_last_refreshed_at": (
+            # As JavaScript's Date.prototype.toISOString() writes it.
+            refreshed.astimezone(UTC)
+            .isoformat(timespec="milliseconds")
+            .replace("+00:00", "Z")
+            if refreshed is not None
+            else "null"
+        ),
+    }
+    return render(request, "demo/client.html", context)
+
+
+@require_safe
+def client_required(request: AuthHttpRequest) -> HttpResponse:
+    """A page that the browser client guards: ``getSession({required: true})``.
+
+    The server does not check the session here; signed out, the page's script
+    sends the visitor to the sign-in page and back.
+    """
+    return render(request, "demo/client_required.html")
 
 
 class ClassBasedView(AuthRequiredMixin, TemplateView):
