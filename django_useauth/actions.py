@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -10,14 +11,18 @@ from typing import Any
 from asgiref.sync import sync_to_async
 from django.contrib.auth import alogout
 from django.contrib.auth import logout
+from django.core.cache import caches
+from django.views.decorators.debug import sensitive_variables
 
 from django_useauth import oauth
 from django_useauth.callbacks import sign_in_refusal
+from django_useauth.conf import conf
 from django_useauth.credentials import aauthenticate_credentials
 from django_useauth.credentials import acomplete_sign_in
 from django_useauth.credentials import authenticate_credentials
 from django_useauth.credentials import complete_sign_in
 from django_useauth.exceptions import UnknownProvider
+from django_useauth.pages import api_url
 from django_useauth.pages import error_url
 from django_useauth.providers import CREDENTIALS_ID
 from django_useauth.providers import Provider
@@ -28,10 +33,14 @@ from django_useauth.redirects import resolve_callback_url
 from django_useauth.signals import send_event
 from django_useauth.signals import signed_in
 from django_useauth.signals import signed_out
+from django_useauth.throttle import throttle_for
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import _User
     from django.http import HttpRequest
+
+# How long a browser's pre-login identity stays spent after a sign-in with it.
+_ONCE_SECONDS = 60
 
 __all__ = [
     "SignInResult",
@@ -56,6 +65,8 @@ class SignInResult:
     status: int
     ok: bool
     url: str
+    #: Seconds until a throttled sign-in may be tried again (``TooManyAttempts``).
+    retry_after: int | None = None
 
 
 @dataclass(frozen=True)
@@ -99,11 +110,55 @@ def _signed_in(request: HttpRequest, callback_url: object) -> SignInResult:
     )
 
 
+def _throttled(request: HttpRequest, wait: int) -> SignInResult:
+    return SignInResult(
+        error="TooManyAttempts",
+        status=429,
+        ok=False,
+        url=error_url(request, "TooManyAttempts", provider=CREDENTIALS_ID),
+        retry_after=wait,
+    )
+
+
+def _once_key(request: HttpRequest) -> str | None:
+    # What identifies the browser before it signs in: the CSRF secret its
+    # cookie holds (login() rotates it), else its pre-login session.
+    secret = request.META.get("CSRF_COOKIE") or request.session.session_key
+    if not secret:
+        return None
+    return f"useauth:signin-once:{hashlib.sha256(str(secret).encode()).hexdigest()}"
+
+
+def _claim(key: str | None) -> bool:
+    # A double-submitted sign-in (two requests with the same pre-login
+    # cookies at once) would leave two live sessions: the first request to
+    # claim the browser's pre-login identity signs in, the other is refused
+    # like a spent CSRF token. A failed attempt releases the claim.
+    if key is None:
+        return True
+    return bool(caches[conf.THROTTLE_CACHE].add(key, 1, timeout=_ONCE_SECONDS))
+
+
+def _release(key: str | None) -> None:
+    if key is not None:
+        caches[conf.THROTTLE_CACHE].delete(key)
+
+
+def _already_signing_in(request: HttpRequest) -> SignInResult:
+    return SignInResult(
+        error="MissingCSRF",
+        status=200,
+        ok=False,
+        url=api_url(request, "signin", csrf="true"),
+    )
+
+
 def _refused(request: HttpRequest, code: str) -> SignInResult:
     # NextAuth v4 answers a refused credentials sign-in with 403.
     return SignInResult(error=code, status=403, ok=False, url=error_url(request, code))
 
 
+@sensitive_variables("credentials")
 def sign_in(
     request: HttpRequest,
     provider_id: str,
@@ -120,17 +175,33 @@ def sign_in(
     provider = _provider(provider_id)
     if provider.backend is not None:
         return _oauth_started(oauth.start(request, provider.backend, callback_url))
-    user: _User | None = authenticate_credentials(request, credentials or {})
-    if user is None:
-        return _credentials_failed(request, callback_url)
-    refusal = sign_in_refusal(user=user, provider=CREDENTIALS_ID, request=request)
-    if refusal is not None:
-        return _refused(request, refusal)
-    complete_sign_in(request, user)
+    throttle = throttle_for(request, credentials or {})
+    wait = throttle.retry_after()
+    if wait is not None:
+        return _throttled(request, wait)
+    once = _once_key(request)
+    if not _claim(once):
+        return _already_signing_in(request)
+    try:
+        user: _User | None = authenticate_credentials(request, credentials or {})
+        if user is None:
+            throttle.failed()
+            _release(once)
+            return _credentials_failed(request, callback_url)
+        refusal = sign_in_refusal(user=user, provider=CREDENTIALS_ID, request=request)
+        if refusal is not None:
+            _release(once)
+            return _refused(request, refusal)
+        complete_sign_in(request, user)
+    except BaseException:
+        _release(once)
+        raise
+    throttle.succeeded()
     send_event(signed_in, user, request=request, provider=CREDENTIALS_ID)
     return _signed_in(request, callback_url)
 
 
+@sensitive_variables("credentials")
 async def asign_in(
     request: HttpRequest,
     provider_id: str,
@@ -145,15 +216,30 @@ async def asign_in(
             request, provider.backend, callback_url
         )
         return _oauth_started(started)
-    user = await aauthenticate_credentials(request, credentials or {})
-    if user is None:
-        return _credentials_failed(request, callback_url)
-    refusal = await sync_to_async(sign_in_refusal)(
-        user=user, provider=CREDENTIALS_ID, request=request
-    )
-    if refusal is not None:
-        return _refused(request, refusal)
-    await acomplete_sign_in(request, user)
+    throttle = throttle_for(request, credentials or {})
+    wait = await sync_to_async(throttle.retry_after)()
+    if wait is not None:
+        return _throttled(request, wait)
+    once = _once_key(request)
+    if not await sync_to_async(_claim)(once):
+        return _already_signing_in(request)
+    try:
+        user = await aauthenticate_credentials(request, credentials or {})
+        if user is None:
+            await sync_to_async(throttle.failed)()
+            await sync_to_async(_release)(once)
+            return _credentials_failed(request, callback_url)
+        refusal = await sync_to_async(sign_in_refusal)(
+            user=user, provider=CREDENTIALS_ID, request=request
+        )
+        if refusal is not None:
+            await sync_to_async(_release)(once)
+            return _refused(request, refusal)
+        await acomplete_sign_in(request, user)
+    except BaseException:
+        await sync_to_async(_release)(once)
+        raise
+    await sync_to_async(throttle.succeeded)()
     await sync_to_async(send_event)(
         signed_in, user, request=request, provider=CREDENTIALS_ID
     )

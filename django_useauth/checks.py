@@ -255,13 +255,16 @@ def _is_duration(value: object) -> bool:
     return isinstance(value, timedelta) and value >= timedelta(0)
 
 
-def _setting_error(name: str, constraint: str, hint: str, id: str) -> Error:
-    value = getattr(settings, name)
+def _setting_error(
+    name: str, constraint: str, hint: str, id: str, value: object = _UNSET
+) -> Error:
+    if value is _UNSET:
+        value = getattr(settings, name)
     return Error(f"{name} should be {constraint}; got {value!r}.", hint=hint, id=id)
 
 
 def check_settings(**kwargs: Any) -> list[CheckMessage]:
-    """E010–E020, E022–E024: each ``USEAUTH_*`` setting has the right type and shape."""
+    """E010–E020, E022–E033 and W004: each ``USEAUTH_*`` setting has the right type and shape."""
     errors: list[CheckMessage] = []
 
     # Read into `object`: the conf properties are typed for valid settings,
@@ -380,6 +383,103 @@ def check_settings(**kwargs: Any) -> list[CheckMessage]:
                 )
             )
 
+    for setting, id in (
+        ("USEAUTH_THROTTLE_ENABLED", "useauth.E025"),
+        ("USEAUTH_OPENAPI", "useauth.E031"),
+    ):
+        flag: object = getattr(settings, setting, False)
+        if not isinstance(flag, bool):
+            errors.append(
+                _setting_error(
+                    setting, "True or False", f"Set {setting} = True or False.", id
+                )
+            )
+    for setting, id, example in (
+        ("USEAUTH_THROTTLE_ACCOUNT_FAILURES", "useauth.E026", 10),
+        ("USEAUTH_THROTTLE_IP_FAILURES", "useauth.E027", 50),
+    ):
+        limit: object = getattr(settings, setting, 1)
+        if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
+            errors.append(
+                _setting_error(
+                    setting, "a positive integer", f"Set {setting} = {example}.", id
+                )
+            )
+    window = getattr(settings, "USEAUTH_THROTTLE_WINDOW", _UNSET)
+    if window is not _UNSET and not (
+        _is_duration(window) and timedelta(0) < conf.THROTTLE_WINDOW
+    ):
+        errors.append(
+            _setting_error(
+                "USEAUTH_THROTTLE_WINDOW",
+                "a positive timedelta or number of seconds",
+                "Set USEAUTH_THROTTLE_WINDOW = timedelta(minutes=15).",
+                "useauth.E028",
+            )
+        )
+    alias: object = conf.THROTTLE_CACHE
+    if not isinstance(alias, str) or alias not in settings.CACHES:
+        errors.append(
+            _setting_error(
+                "USEAUTH_THROTTLE_CACHE",
+                "the alias of a cache in CACHES",
+                "Set USEAUTH_THROTTLE_CACHE = 'default' or another alias of CACHES.",
+                "useauth.E029",
+                value=alias,
+            )
+        )
+    session_cache: object = conf.SESSION_CACHE
+    if session_cache is not None and (
+        not isinstance(session_cache, str) or session_cache not in settings.CACHES
+    ):
+        errors.append(
+            _setting_error(
+                "USEAUTH_SESSION_CACHE",
+                "None or the alias of a cache in CACHES",
+                "Set USEAUTH_SESSION_CACHE = 'default' (a Redis cache) or None.",
+                "useauth.E032",
+            )
+        )
+    elif isinstance(session_cache, str) and settings.CACHES[session_cache].get(
+        "BACKEND"
+    ) in (
+        "django.core.cache.backends.locmem.LocMemCache",
+        "django.core.cache.backends.dummy.DummyCache",
+    ):
+        errors.append(
+            Warning(
+                f"USEAUTH_SESSION_CACHE should name a cache shared by every process; "
+                f"{session_cache!r} is local to each one, so a password change or "
+                "deactivation seen by one process stays unseen by the others until "
+                "USEAUTH_SESSION_CACHE_TIMEOUT.",
+                hint="Point USEAUTH_SESSION_CACHE at a Redis or Memcached cache, or set it to None.",
+                id="useauth.W004",
+            )
+        )
+    cache_timeout = getattr(settings, "USEAUTH_SESSION_CACHE_TIMEOUT", _UNSET)
+    if cache_timeout is not _UNSET and not (
+        _is_duration(cache_timeout) and timedelta(0) < conf.SESSION_CACHE_TIMEOUT
+    ):
+        errors.append(
+            _setting_error(
+                "USEAUTH_SESSION_CACHE_TIMEOUT",
+                "a positive timedelta or number of seconds",
+                "Set USEAUTH_SESSION_CACHE_TIMEOUT = timedelta(minutes=5).",
+                "useauth.E033",
+            )
+        )
+    proxies: object = conf.TRUSTED_PROXY_COUNT
+    if not isinstance(proxies, int) or isinstance(proxies, bool) or proxies < 0:
+        errors.append(
+            _setting_error(
+                "USEAUTH_TRUSTED_PROXY_COUNT",
+                "a whole number of proxies, 0 or more",
+                "Set USEAUTH_TRUSTED_PROXY_COUNT = 1 behind one proxy that appends "
+                "to X-Forwarded-For, or leave it at 0.",
+                "useauth.E030",
+            )
+        )
+
     max_age = getattr(settings, "USEAUTH_MAX_AGE", _UNSET)
     max_age_ok = max_age is _UNSET or (
         _is_duration(max_age) and timedelta(0) < conf.MAX_AGE
@@ -415,14 +515,35 @@ def _is_absolute(value: str) -> bool:
 
 
 def check_deploy(**kwargs: Any) -> list[CheckMessage]:
-    """W010 (``--deploy``): ``USEAUTH_URL`` should be https in production."""
+    """W010, W011 (``--deploy``): https for ``USEAUTH_URL``; throttle counts every server shares."""
+    warnings: list[CheckMessage] = []
+    alias: object = conf.THROTTLE_CACHE
+    caches_setting: dict[str, dict[str, Any]] = settings.CACHES
+    backend = (
+        caches_setting.get(alias, {}).get("BACKEND", "")
+        if isinstance(alias, str)
+        else ""
+    )
+    if conf.THROTTLE_ENABLED is True and backend in (
+        "django.core.cache.backends.locmem.LocMemCache",
+        "django.core.cache.backends.dummy.DummyCache",
+    ):
+        warnings.append(
+            Warning(
+                f"USEAUTH_THROTTLE_CACHE should name a cache shared by every process; "
+                f"{alias!r} is {backend.rsplit('.', 1)[-1]}, so each process (and each "
+                "gunicorn worker) counts failed sign-ins on its own.",
+                hint="Point USEAUTH_THROTTLE_CACHE at a Redis, Memcached or database cache.",
+                id="useauth.W011",
+            )
+        )
     url: object = conf.URL
     if isinstance(url, str) and url.startswith("http://"):
-        return [
+        warnings.append(
             Warning(
                 f"USEAUTH_URL should use https in production; got {url!r}.",
                 hint="Serve the site over https and set USEAUTH_URL = 'https://…'.",
                 id="useauth.W010",
             )
-        ]
-    return []
+        )
+    return warnings

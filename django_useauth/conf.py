@@ -108,6 +108,68 @@ class Settings:
         return value
 
     @property
+    def THROTTLE_ENABLED(self) -> bool:
+        """Whether failed credentials sign-ins are limited."""
+        value: bool = getattr(settings, "USEAUTH_THROTTLE_ENABLED", True)
+        return value
+
+    @property
+    def THROTTLE_ACCOUNT_FAILURES(self) -> int:
+        """Failed sign-ins per account and window before the account is throttled."""
+        value: int = getattr(settings, "USEAUTH_THROTTLE_ACCOUNT_FAILURES", 10)
+        return value
+
+    @property
+    def THROTTLE_IP_FAILURES(self) -> int:
+        """Failed sign-ins per client IP and window before the IP is throttled."""
+        value: int = getattr(settings, "USEAUTH_THROTTLE_IP_FAILURES", 50)
+        return value
+
+    @property
+    def THROTTLE_WINDOW(self) -> timedelta:
+        """The fixed window the failures are counted in."""
+        value: timedelta = _seconds(
+            getattr(settings, "USEAUTH_THROTTLE_WINDOW", defaults.THROTTLE_WINDOW)
+        )
+        return value
+
+    @property
+    def THROTTLE_CACHE(self) -> str:
+        """The cache alias holding the counts (shared by every app server)."""
+        value: str = getattr(settings, "USEAUTH_THROTTLE_CACHE", "default")
+        return value
+
+    @property
+    def TRUSTED_PROXY_COUNT(self) -> int:
+        """How many proxies in front of the site append to ``X-Forwarded-For`` (0: ignore the header)."""
+        value: int = getattr(settings, "USEAUTH_TRUSTED_PROXY_COUNT", 0)
+        return value
+
+    @property
+    def OPENAPI(self) -> bool:
+        """Whether ``GET /api/auth/openapi.json`` serves the OpenAPI description (default: ``DEBUG``)."""
+        value: bool = getattr(settings, "USEAUTH_OPENAPI", settings.DEBUG)
+        return value
+
+    @property
+    def SESSION_CACHE(self) -> str | None:
+        """Alias of a shared cache holding each user's session payload, or ``None`` (off)."""
+        value: str | None = getattr(settings, "USEAUTH_SESSION_CACHE", None)
+        return value
+
+    @property
+    def SESSION_CACHE_TIMEOUT(self) -> timedelta:
+        """How long a cached session payload lives at most."""
+        value: timedelta = _seconds(
+            getattr(
+                settings,
+                "USEAUTH_SESSION_CACHE_TIMEOUT",
+                defaults.SESSION_CACHE_TIMEOUT,
+            )
+        )
+        return value
+
+    @property
     def MAX_AGE(self) -> timedelta:
         """Lifetime of a signed-in session (NextAuth's ``session.maxAge``)."""
         value: timedelta = _seconds(

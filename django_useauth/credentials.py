@@ -21,6 +21,7 @@ from django.contrib.auth import login
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import FieldDoesNotExist
+from django.views.decorators.debug import sensitive_variables
 
 from django_useauth.conf import conf
 from django_useauth.session import start_session
@@ -42,6 +43,7 @@ __all__ = [
 ]
 
 
+@sensitive_variables()
 def _credentials(values: Mapping[str, Any]) -> dict[str, str] | None:
     # Return the keyword arguments for authenticate(), or None when the input
     # can never match a user.
@@ -73,6 +75,7 @@ def _normalize_username(user_model: _UserModel, value: str) -> str:
     return user_model.normalize_username(value)
 
 
+@sensitive_variables()
 def _refuse_unusable(request: HttpRequest, values: Mapping[str, Any]) -> None:
     # Input no backend may see still costs one hash, so that such a failure
     # takes as long as any other, and still sends user_login_failed, so that
@@ -87,6 +90,7 @@ def _refuse_unusable(request: HttpRequest, values: Mapping[str, Any]) -> None:
     user_login_failed.send(sender=__name__, credentials=credentials, request=request)
 
 
+@sensitive_variables()
 def authenticate_credentials(
     request: HttpRequest, values: Mapping[str, Any]
 ) -> _User | None:
@@ -98,6 +102,7 @@ def authenticate_credentials(
     return authenticate(request, **credentials)
 
 
+@sensitive_variables()
 async def aauthenticate_credentials(
     request: HttpRequest, values: Mapping[str, Any]
 ) -> _User | None:

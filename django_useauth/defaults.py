@@ -16,3 +16,9 @@ MAX_AGE = timedelta(days=30)
 
 #: ``USEAUTH_UPDATE_AGE``: NextAuth's ``session.updateAge`` default.
 UPDATE_AGE = timedelta(hours=24)
+
+#: ``USEAUTH_THROTTLE_WINDOW``: failures are counted per 15 minutes.
+THROTTLE_WINDOW = timedelta(minutes=15)
+
+#: ``USEAUTH_SESSION_CACHE_TIMEOUT``: a cached session payload lives 5 minutes at most.
+SESSION_CACHE_TIMEOUT = timedelta(minutes=5)

@@ -28,6 +28,7 @@ SIGN_IN_ERRORS = frozenset(
         "EmailSignin",
         "CredentialsSignin",
         "SessionRequired",
+        "TooManyAttempts",
     }
 )
 
@@ -48,6 +49,7 @@ _SIGN_IN_MESSAGES = {
         "Sign in failed. Check the details you provided are correct."
     ),
     "SessionRequired": "Please sign in to access this page.",
+    "TooManyAttempts": "Too many failed attempts. Try again later.",
 }
 
 _SIGN_IN_DEFAULT = "Unable to sign in."

@@ -15,6 +15,7 @@ from typing import overload
 from asgiref.sync import iscoroutinefunction
 from asgiref.sync import markcoroutinefunction
 from asgiref.sync import sync_to_async
+from django.contrib.auth import SESSION_KEY
 from django.core.exceptions import SynchronousOnlyOperation
 from django.middleware.csrf import get_token
 from django.utils import timezone
@@ -26,9 +27,14 @@ from django_useauth.pages import session_required_response
 from django_useauth.providers import ProviderJSON
 from django_useauth.providers import providers_json
 from django_useauth.session import Session
+from django_useauth.session import SessionUser
 from django_useauth.session import build_session
 from django_useauth.session import last_refreshed_at
 from django_useauth.session import refresh_if_due
+from django_useauth.session import user_payload
+from django_useauth.usercache import acached_user
+from django_useauth.usercache import cached_user
+from django_useauth.usercache import remember_user
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import _AnyUser
@@ -184,8 +190,20 @@ class AuthDetails:
     def _load(self) -> _State:
         if self._state is None:
             try:
-                user = self._request.user
-                self._state = self._state_for(user)
+                payload = cached_user(self._request)
+                if payload is not None:
+                    self._state = self._state_for(self._request.user, payload)
+                else:
+                    user = self._request.user
+                    if (
+                        not user.is_authenticated
+                        and SESSION_KEY in self._request.session
+                    ):
+                        # Django keeps the session of a user it no longer
+                        # accepts (deactivated, deleted, backend removed); a
+                        # reactivation must not bring it back.
+                        self._request.session.flush()
+                    self._state = self._state_for(user)
             except SynchronousOnlyOperation:
                 raise
             except Exception:
@@ -195,20 +213,35 @@ class AuthDetails:
     async def _aload(self) -> _State:
         if self._state is None:
             try:
-                user = await self._request.auser()
+                payload = await acached_user(self._request)
+                # The lazy request.user stands in for the user when the
+                # payload is cached: nothing loads it unless a callback reads it.
+                user = (
+                    self._request.user
+                    if payload is not None
+                    else await self._request.auser()
+                )
+                if (
+                    payload is None
+                    and not user.is_authenticated
+                    and await self._request.session.ahas_key(SESSION_KEY)
+                ):
+                    await self._request.session.aflush()
                 if session_callback() is None:
-                    self._state = self._state_for(user)
+                    self._state = self._state_for(user, payload)
                 else:
                     # The project's callback may query the database.
-                    self._state = await sync_to_async(self._state_for)(user)
+                    self._state = await sync_to_async(self._state_for)(user, payload)
             except Exception:
                 self._state = self._failed()
         return self._state
 
-    def _state_for(self, user: _AnyUser) -> _State:
-        # The user and session are loaded by now, so nothing here does I/O
-        # (but the project's session callback, if any).
-        if not user.is_authenticated:
+    def _state_for(self, user: _AnyUser, payload: SessionUser | None = None) -> _State:
+        # The session is loaded by now, and the user too unless its payload
+        # came from the cache (then `user` is the lazy request.user, which
+        # only the project's session callback may read). Nothing here does
+        # I/O but that callback.
+        if payload is None and not user.is_authenticated:
             return _SIGNED_OUT
         session = self._request.session
         if session.get_expiry_date() <= timezone.now():
@@ -216,7 +249,11 @@ class AuthDetails:
             # whose clock or timeout disagrees.
             return _SIGNED_OUT
         refresh_if_due(session)
-        return _State(build_session(self._request, user), last_refreshed_at(session))
+        if payload is None:
+            payload = user_payload(user)  # type: ignore[arg-type]
+            remember_user(session, user, payload)
+        data = build_session(self._request, user, payload=payload)  # type: ignore[arg-type]
+        return _State(data, last_refreshed_at(session))
 
     @staticmethod
     def _failed() -> _State:

@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     from django.http import HttpResponse
 
 __all__ = [
-    "CALLBACK_URL_KEY",
+    "callback_url_key",
     "OAuthStart",
     "UseAuthStrategy",
     "complete",
@@ -64,12 +64,19 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-#: Session key of the validated callbackUrl between sign-in and callback.
-CALLBACK_URL_KEY = "_useauth_callback_url"
+
+def callback_url_key(provider_id: str) -> str:
+    """Return the session key of the validated callbackUrl of a flow with ``provider_id``.
+
+    One per provider, like social-core's state: a flow started with one
+    provider does not change where another's ends.
+    """
+    return f"_useauth_callback_url:{provider_id}"
+
 
 # social-core keeps a redirect value of its own under the name given to
 # do_auth/do_complete and appends it to the URL it redirects to. The callbackUrl
-# is ours (CALLBACK_URL_KEY), so social-core gets a field name no request sends.
+# is ours (callback_url_key()), so social-core gets a field name no request sends.
 _NO_REDIRECT_FIELD = "_useauth_no_redirect_field"
 
 # The outcomes of do_complete, by the social-core setting that names its URL.
@@ -196,9 +203,10 @@ def start(
     """
     provider_id = backend_class.name
     session = request.session
-    session.pop(CALLBACK_URL_KEY, None)
+    key = callback_url_key(provider_id)
+    session.pop(key, None)
     if is_allowed_callback_url(request, callback_url):
-        session[CALLBACK_URL_KEY] = callback_url
+        session[key] = callback_url
     user = request.user if request.user.is_authenticated else None
     try:
         response = do_auth(
@@ -226,7 +234,8 @@ def complete(request: HttpRequest, backend_class: SocialBackend) -> HttpResponse
     project's, say) passes through; the flow then resumes here.
     """
     provider_id = backend_class.name
-    callback_url = request.session.get(CALLBACK_URL_KEY)
+    key = callback_url_key(provider_id)
+    callback_url = request.session.get(key)
     backend = _backend(request, backend_class, callback_url)
     signed_in: list[_User] = []
 
@@ -252,8 +261,14 @@ def complete(request: HttpRequest, backend_class: SocialBackend) -> HttpResponse
         if signed_in:
             # Signed in, then failed: undo the sign-in rather than leave it half done.
             logout(request)
-        request.session.pop(CALLBACK_URL_KEY, None)
-        params = {"callbackUrl": callback_url} if isinstance(callback_url, str) else {}
+        # The flow's callbackUrl stays: a forged callback (a wrong state) must
+        # not spoil the genuine one still on its way. The next start replaces it.
+        params = (
+            {"callbackUrl": callback_url}
+            if is_allowed_callback_url(request, callback_url)
+            and isinstance(callback_url, str)
+            else {}
+        )
         return HttpResponseRedirect(error_url(request, error_code(exc), **params))
     if signed_in:
         send_event(
@@ -264,5 +279,5 @@ def complete(request: HttpRequest, backend_class: SocialBackend) -> HttpResponse
         api_url(request, "error") + "?"
     ):
         # The flow ended; an interrupted pipeline keeps its callbackUrl.
-        request.session.pop(CALLBACK_URL_KEY, None)
+        request.session.pop(key, None)
     return response

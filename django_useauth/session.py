@@ -34,6 +34,7 @@ __all__ = [
     "build_session",
     "format_expires",
     "last_refreshed_at",
+    "user_payload",
     "refresh_if_due",
     "start_session",
 ]
@@ -70,15 +71,18 @@ def build_session(
     *,
     trigger: Literal["read", "update"] = "read",
     new_session: Any = None,
+    payload: SessionUser | None = None,
 ) -> Session:
     """Return the session object for the signed-in ``user`` of ``request``.
 
     It is ``{"user": {"name", "email", "image"}, "expires"}``, passed through
-    ``USEAUTH_SESSION_CALLBACK`` when one is configured. Raise ``TypeError``
-    when the callback answers something other than a dict.
+    ``USEAUTH_SESSION_CALLBACK`` when one is configured. ``payload`` is the
+    ``user`` part when it is known already (cached), so that ``user`` (which
+    may be lazy) is not read. Raise ``TypeError`` when the callback answers
+    something other than a dict.
     """
     session: Session = {
-        "user": _user_json(user),
+        "user": payload if payload is not None else user_payload(user),
         "expires": format_expires(request.session.get_expiry_date()),
     }
     callback = session_callback()
@@ -98,7 +102,8 @@ def build_session(
     return cast(Session, shaped)
 
 
-def _user_json(user: AbstractBaseUser) -> SessionUser:
+def user_payload(user: AbstractBaseUser) -> SessionUser:
+    """Return the ``user`` part of the session object for ``user``."""
     get_full_name = getattr(user, "get_full_name", None)
     name = (get_full_name() if callable(get_full_name) else "") or user.get_username()
     email = getattr(user, user.get_email_field_name(), None) or None

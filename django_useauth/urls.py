@@ -27,4 +27,5 @@ urlpatterns = [
     path("signout", views.signout, name="signout"),
     path("error", views.error, name="error"),
     path("_log", views.log, name="log"),
+    path("openapi.json", views.openapi, name="openapi"),
 ]

@@ -8,19 +8,26 @@ answers in NextAuth's shape instead of Django's 403 page.
 
 from __future__ import annotations
 
+import functools
+import json
 import logging
 from collections.abc import Callable
 from functools import wraps
+from importlib import resources
 from typing import TYPE_CHECKING
 from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
+from django.http import Http404
 from django.http import HttpResponse
 from django.http import HttpResponseBadRequest
 from django.http import HttpResponseNotAllowed
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_http_methods
 from django.views.decorators.http import require_POST
 from django.views.decorators.http import require_safe
@@ -99,7 +106,10 @@ def _endpoint(view: _View) -> _View:
 
 
 def _bad_request() -> HttpResponse:
-    return no_store(HttpResponseBadRequest("Malformed request body."))  # type: ignore[return-value]
+    response = HttpResponseBadRequest(
+        "Malformed request body.", content_type="text/plain; charset=utf-8"
+    )
+    return no_store(response)  # type: ignore[return-value]
 
 
 def _callback_url_param(request: HttpRequest) -> str | None:
@@ -143,6 +153,8 @@ def _page_redirect(
 
 def _with_post_body(view: Callable[..., HttpResponse]) -> _View:
     # Parse the body once; a malformed one is a 400 before anything else runs.
+    # The body may hold a password: error reports must not show it.
+    @sensitive_variables("body")
     @wraps(view)
     def inner(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         body = parse_body(request)
@@ -272,6 +284,7 @@ def _unknown_provider(request: HttpRequest, json_mode: bool) -> HttpResponse:
 
 @_endpoint
 @require_http_methods(["GET", "HEAD", "POST"])
+@sensitive_post_parameters()
 def callback(request: HttpRequest, provider: str) -> HttpResponse:
     """``POST callback/credentials``: sign in with credentials (CSRF-checked).
 
@@ -302,6 +315,7 @@ def callback(request: HttpRequest, provider: str) -> HttpResponse:
 
 
 @_with_post_body
+@sensitive_variables("body")
 def _credentials_callback(request: HttpRequest, body: dict[str, Any]) -> HttpResponse:
     json_mode = wants_json(request, body)
     if not csrf_is_valid(request, body.get("csrfToken")):
@@ -314,7 +328,10 @@ def _credentials_callback(request: HttpRequest, body: dict[str, Any]) -> HttpRes
         callback_url=_posted_callback_url(request, body),
         credentials=body,
     )
-    return redirect_response(result.url, json_mode=json_mode, status=result.status)
+    response = redirect_response(result.url, json_mode=json_mode, status=result.status)
+    if result.retry_after is not None:
+        response["Retry-After"] = str(result.retry_after)
+    return response
 
 
 @_endpoint
@@ -374,6 +391,32 @@ def error(request: HttpRequest) -> HttpResponse:
     if known in SIGN_IN_ERRORS:
         return _page_redirect(conf.PAGES_SIGN_IN, "signin", params)
     return _render_error(request, known)
+
+
+@functools.cache
+def _openapi_document() -> dict[str, Any]:
+    # Shipped with the package; read once per process.
+    text = (
+        resources.files("django_useauth")
+        .joinpath("openapi.json")
+        .read_text(encoding="utf-8")
+    )
+    document: dict[str, Any] = json.loads(text)
+    return document
+
+
+@_endpoint
+@require_safe
+def openapi(request: HttpRequest) -> HttpResponse:
+    """``GET openapi.json``: the OpenAPI 3.1 description of these endpoints, for this site.
+
+    Served only with ``USEAUTH_OPENAPI`` (default: ``DEBUG``); a 404 otherwise.
+    """
+    if not conf.OPENAPI:
+        raise Http404("The OpenAPI description is switched off (USEAUTH_OPENAPI).")
+    base = absolute_url(request, reverse("useauth:session").rsplit("/", 1)[0])
+    document = {**_openapi_document(), "servers": [{"url": base}]}
+    return json_response(document)
 
 
 @_endpoint
