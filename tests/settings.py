@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import os
+import tempfile
 from pathlib import Path
 
 SECRET_KEY = "django-useauth-tests-not-secret"
@@ -12,6 +14,15 @@ DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": ":memory:",
+        # A file, not memory, for the test database: Django shares an
+        # in-memory database's one connection with the live servers' request
+        # threads, which is not thread-safe and breaks when a kept-alive
+        # request outlives its test class. With a file each thread connects.
+        "TEST": {
+            "NAME": str(
+                Path(tempfile.gettempdir()) / f"useauth-tests-{os.getpid()}.sqlite3"
+            )
+        },
     }
 }
 

@@ -18,11 +18,10 @@ _env = environ.Env()
 
 DATABASES = {"default": _env.db_url("USEAUTH_TEST_DATABASE_URL")}
 
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "sessions": {
-        **_env.cache_url("USEAUTH_TEST_REDIS_URL"),
-        # One prefix per run, so that parallel runs on one Redis do not mix.
-        "KEY_PREFIX": f"useauth-test-{os.getpid()}",
-    },
+# Both on Redis: the session cache and the default one, which holds the
+# sign-in throttle's counts. One prefix per run, so that runs do not mix.
+_redis = {
+    **_env.cache_url("USEAUTH_TEST_REDIS_URL"),
+    "KEY_PREFIX": f"useauth-test-{os.getpid()}",
 }
+CACHES = {"default": _redis, "sessions": _redis}

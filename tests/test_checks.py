@@ -28,7 +28,7 @@ def all_messages():
         *checks.check_session_engine(),
         *checks.check_templates(),
         *checks.check_settings(),
-        *checks.check_deploy(),
+        *checks.check_providers(),
     ]
 
 
@@ -102,17 +102,19 @@ class ChecksTests(SimpleTestCase):
     @override_settings(
         SESSION_ENGINE="django.contrib.sessions.backends.cache",
         CACHES={
-            "sessions": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+            "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+            "sessions": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
         },
     )
     def test_w003(self):
         check_error_codes(["useauth.W003"])
         with self.settings(
             CACHES={
+                "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
                 "sessions": {
                     "BACKEND": "django.core.cache.backends.redis.RedisCache",
                     "LOCATION": "redis://x",
-                }
+                },
             }
         ):
             check_error_codes([])
@@ -219,6 +221,79 @@ class ChecksTests(SimpleTestCase):
             with self.settings(**{setting: "tests.callbacks.allow"}):
                 check_error_codes([])
 
+    def test_e025_to_e031(self):
+        cases: list[tuple[str, str, list[object]]] = [
+            ("USEAUTH_THROTTLE_ENABLED", "useauth.E025", ["yes", 1]),
+            (
+                "USEAUTH_THROTTLE_ACCOUNT_FAILURES",
+                "useauth.E026",
+                [0, -1, "10", True, 2.5],
+            ),
+            ("USEAUTH_THROTTLE_IP_FAILURES", "useauth.E027", [0, "50", None]),
+            (
+                "USEAUTH_THROTTLE_WINDOW",
+                "useauth.E028",
+                [0, -5, "15m", None, timedelta(0)],
+            ),
+            ("USEAUTH_THROTTLE_CACHE", "useauth.E029", ["nope", None]),
+            ("USEAUTH_TRUSTED_PROXY_COUNT", "useauth.E030", [-1, "1", True]),
+            ("USEAUTH_OPENAPI", "useauth.E031", ["true", None]),
+        ]
+        for setting, code, values in cases:
+            for value in values:
+                with self.settings(**{setting: value}):
+                    check_error_codes([code])
+        with self.settings(
+            USEAUTH_THROTTLE_ENABLED=False,
+            USEAUTH_THROTTLE_ACCOUNT_FAILURES=3,
+            USEAUTH_THROTTLE_IP_FAILURES=100,
+            USEAUTH_THROTTLE_WINDOW=60,
+            USEAUTH_THROTTLE_CACHE="sessions",
+            USEAUTH_TRUSTED_PROXY_COUNT=2,
+            USEAUTH_OPENAPI=True,
+        ):
+            check_error_codes([])
+
+    def test_e032_e033_w004(self):
+        for value in ("nope", 3):
+            with self.settings(USEAUTH_SESSION_CACHE=value):
+                check_error_codes(["useauth.E032"])
+        with self.settings(USEAUTH_SESSION_CACHE="sessions"):
+            check_error_codes(["useauth.W004"])
+        redis = {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://x",
+        }
+        with self.settings(
+            USEAUTH_SESSION_CACHE="sessions",
+            CACHES={
+                "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+                "sessions": redis,
+            },
+        ):
+            check_error_codes([])
+        for timeout in (0, -1, "5m", None):
+            with self.settings(USEAUTH_SESSION_CACHE_TIMEOUT=timeout):
+                check_error_codes(["useauth.E033"])
+        with self.settings(USEAUTH_SESSION_CACHE_TIMEOUT=60):
+            check_error_codes([])
+
+    def test_w011(self):
+        assert [m.id for m in checks.check_deploy()] == ["useauth.W011"]
+        assert checks.check_deploy()[0].msg.startswith(
+            "USEAUTH_THROTTLE_CACHE should name a cache shared by every process; 'default' is LocMemCache"
+        )
+        with self.settings(USEAUTH_THROTTLE_ENABLED=False):
+            assert checks.check_deploy() == []
+        redis = {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://x",
+        }
+        with self.settings(CACHES={"default": redis, "sessions": redis}):
+            assert checks.check_deploy() == []
+        with self.settings(USEAUTH_THROTTLE_CACHE=None):
+            assert [m.id for m in checks.check_deploy()] == []
+
     def test_e019(self):
         for value in (0, -1, "30d", True, timedelta(0), None):
             with self.settings(USEAUTH_MAX_AGE=value):
@@ -239,9 +314,12 @@ class ChecksTests(SimpleTestCase):
 
     @override_settings(USEAUTH_URL="http://example.com")
     def test_w010(self):
-        check_error_codes(["useauth.W010"])
+        def deploy_ids():
+            return [m.id for m in checks.check_deploy() if m.id != "useauth.W011"]
+
+        assert deploy_ids() == ["useauth.W010"]
         with self.settings(USEAUTH_URL="https://example.com"):
-            check_error_codes([])
+            assert deploy_ids() == []
 
     @override_settings(MIDDLEWARE=MIDDLEWARE[:-1])
     def test_call_command_fails(self):

@@ -121,7 +121,7 @@ class SignInStartTests(TestCase):
         assert "evil" not in query.get("scope", [""])[0]
         assert "state" in query
         session = self.client.session
-        assert session["_useauth_callback_url"] == "/after?x=1"
+        assert session["_useauth_callback_url:github"] == "/after?x=1"
         assert any(key.startswith("github_") for key in state_keys(session))
 
     def test_redirect_mode(self):
@@ -139,7 +139,7 @@ class SignInStartTests(TestCase):
             "/api/auth/signin/github",
             {"csrfToken": csrf_token(self.client), "callbackUrl": "//evil.example/x"},
         )
-        assert "_useauth_callback_url" not in self.client.session
+        assert "_useauth_callback_url:github" not in self.client.session
 
     def test_csrf_required(self):
         csrf_token(self.client)
@@ -221,7 +221,7 @@ class SignInStartTests(TestCase):
         assert result.error is None
         assert result.status == 200
         assert result.url.startswith("https://github.com/login/oauth/authorize?")
-        assert request.session["_useauth_callback_url"] == "/x"
+        assert request.session["_useauth_callback_url:github"] == "/x"
 
     async def test_python_api_async(self):
         from asgiref.sync import sync_to_async
@@ -238,7 +238,10 @@ class SignInStartTests(TestCase):
         AuthMiddleware(lambda r: HttpResponse())(request)
         result = await request.auth.asign_in("github")  # type: ignore[attr-defined]
         assert result.url.startswith("https://github.com/")
-        assert await sync_to_async(request.session.get)("_useauth_callback_url") is None
+        assert (
+            await sync_to_async(request.session.get)("_useauth_callback_url:github")
+            is None
+        )
 
 
 @override_settings(**GITHUB)
@@ -320,7 +323,7 @@ class CallbackTests(TestCase):
         from django_useauth import oauth
 
         session = self.client.session
-        session["_useauth_callback_url"] = "/p"
+        session["_useauth_callback_url:github"] = "/p"
         session.save()
         self.client.cookies["sessionid"] = session.session_key  # type: ignore[assignment]
         with mock.patch.object(
@@ -329,7 +332,7 @@ class CallbackTests(TestCase):
             response = self.client.get("/api/auth/callback/github?code=x&state=y")
         assert response["Location"] == "/ask-email/"
         # The flow resumes later, so its callbackUrl is kept.
-        assert self.client.session["_useauth_callback_url"] == "/p"
+        assert self.client.session["_useauth_callback_url:github"] == "/p"
 
     def test_success_uses_the_stored_callback_url_checked_again(self):
         from django_useauth import oauth
@@ -337,7 +340,7 @@ class CallbackTests(TestCase):
         user = make_user()
         session = self.client.session
         # I2: a stored value is checked when it is used.
-        session["_useauth_callback_url"] = "//evil.example"
+        session["_useauth_callback_url:github"] = "//evil.example"
         session.save()
         self.client.cookies["sessionid"] = session.session_key  # type: ignore[assignment]
 
@@ -348,7 +351,7 @@ class CallbackTests(TestCase):
         with mock.patch.object(oauth, "do_complete", fake_complete):
             response = self.client.get("/api/auth/callback/github?code=x&state=y")
         assert response["Location"] == "http://testserver/"
-        assert "_useauth_callback_url" not in self.client.session
+        assert "_useauth_callback_url:github" not in self.client.session
         assert (
             self.client.get("/api/auth/session").json()["user"]["name"]
             == "Ada Lovelace"

@@ -1,0 +1,17 @@
+"""Fixtures for every test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from django.core.cache import caches
+
+
+@pytest.fixture(autouse=True)
+def _empty_caches() -> Iterator[None]:
+    # Sessions and the sign-in throttle's counts live in the caches; each test
+    # starts without those of the tests before it.
+    for cache in caches.all():
+        cache.clear()
+    yield

@@ -1,0 +1,146 @@
+"""The async twins on the paths the HTTP tests take synchronously."""
+
+from __future__ import annotations
+
+from unittest import mock
+
+from asgiref.sync import sync_to_async
+from django.contrib.auth.middleware import AuthenticationMiddleware
+from django.contrib.sessions.middleware import SessionMiddleware
+from django.http import HttpResponse
+from django.test import RequestFactory
+from django.test import TestCase
+from django.test import override_settings
+
+from django_useauth.middleware import AuthMiddleware
+from tests.utils import PASSWORD
+from tests.utils import make_user
+
+
+def build_request(cookies=None):
+    request = RequestFactory().post("/", REMOTE_ADDR="10.1.1.1")
+    request.COOKIES.update(cookies or {})
+    SessionMiddleware(lambda r: HttpResponse()).process_request(request)
+    AuthenticationMiddleware(lambda r: HttpResponse()).process_request(request)
+    AuthMiddleware(lambda r: HttpResponse())(request)
+    return request
+
+
+class AsyncSignInTests(TestCase):
+    async def request(self, **meta):
+        request = await sync_to_async(build_request)()
+        request.META.update(meta)
+        return request
+
+    @override_settings(USEAUTH_THROTTLE_ACCOUNT_FAILURES=1)
+    async def test_throttled(self):
+        await sync_to_async(make_user)()
+        auth = (await self.request()).auth
+        first = await auth.asign_in("credentials", username="ada", password="wrong")
+        assert first.error == "CredentialsSignin"
+        second = await (await self.request()).auth.asign_in(
+            "credentials", username="ada", password=PASSWORD
+        )
+        assert (second.error, second.status) == ("TooManyAttempts", 429)
+        assert second.retry_after is not None
+
+    async def test_double_submit(self):
+        await sync_to_async(make_user)()
+        # Two requests of one browser (one CSRF secret): the second is refused.
+        one = await self.request(CSRF_COOKIE="same-browser-secret")
+        two = await self.request(CSRF_COOKIE="same-browser-secret")
+        assert (
+            await one.auth.asign_in("credentials", username="ada", password=PASSWORD)
+        ).ok
+        refused = await two.auth.asign_in(
+            "credentials", username="ada", password=PASSWORD
+        )
+        assert (refused.error, refused.status, refused.ok) == (
+            "MissingCSRF",
+            200,
+            False,
+        )
+        assert refused.url == "http://testserver/api/auth/signin?csrf=true"
+
+    @override_settings(USEAUTH_SIGN_IN_CALLBACK="tests.callbacks.refuse_with_code")
+    async def test_refusal_releases_the_claim(self):
+        await sync_to_async(make_user)()
+        one = await self.request(CSRF_COOKIE="secret-2")
+        refused = await one.auth.asign_in(
+            "credentials", username="ada", password=PASSWORD
+        )
+        assert refused.error == "EmailNotVerified"
+        with self.settings(USEAUTH_SIGN_IN_CALLBACK=None):
+            two = await self.request(CSRF_COOKIE="secret-2")
+            assert (
+                await two.auth.asign_in(
+                    "credentials", username="ada", password=PASSWORD
+                )
+            ).ok
+
+    async def test_exception_releases_the_claim(self):
+        await sync_to_async(make_user)()
+        one = await self.request(CSRF_COOKIE="secret-3")
+        with (
+            mock.patch(
+                "django_useauth.actions.aauthenticate_credentials",
+                side_effect=RuntimeError("db down"),
+            ),
+            self.assertRaisesMessage(RuntimeError, "db down"),
+        ):
+            await one.auth.asign_in("credentials", username="ada", password=PASSWORD)
+        two = await self.request(CSRF_COOKIE="secret-3")
+        assert (
+            await two.auth.asign_in("credentials", username="ada", password=PASSWORD)
+        ).ok
+
+    def test_exception_releases_the_claim_sync(self):
+        make_user()
+        one = build_request()
+        one.META["CSRF_COOKIE"] = "secret-4"
+        with (
+            mock.patch(
+                "django_useauth.actions.authenticate_credentials",
+                side_effect=RuntimeError("db down"),
+            ),
+            self.assertRaisesMessage(RuntimeError, "db down"),
+        ):
+            one.auth.sign_in("credentials", username="ada", password=PASSWORD)
+        two = build_request()
+        two.META["CSRF_COOKIE"] = "secret-4"
+        assert two.auth.sign_in("credentials", username="ada", password=PASSWORD).ok
+
+    def test_no_browser_identity_no_claim(self):
+        make_user()
+        # No CSRF cookie and no session yet (the Python API from a bare request).
+        for _ in range(2):
+            assert (
+                build_request()
+                .auth.sign_in("credentials", username="ada", password=PASSWORD)
+                .ok
+            )
+
+
+class AsyncReadTests(TestCase):
+    async def test_deactivated_user_session_is_deleted(self):
+        user = await sync_to_async(make_user)()
+        request = await sync_to_async(build_request)()
+        assert (
+            await request.auth.asign_in(
+                "credentials", username="ada", password=PASSWORD
+            )
+        ).ok
+        await sync_to_async(request.session.save)()
+        key = request.session.session_key
+        user.is_active = False
+        await sync_to_async(user.save)()
+        again = await sync_to_async(build_request)({"sessionid": key})
+        assert await again.auth.aget_session() is None
+        from django.contrib.sessions.models import Session
+
+        assert not await Session.objects.filter(session_key=key).aexists()
+
+    @override_settings(USEAUTH_SESSION_CACHE="sessions")
+    async def test_signed_out_with_the_session_cache(self):
+        request = await sync_to_async(build_request)()
+        assert await request.auth.aget_session() is None

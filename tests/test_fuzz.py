@@ -1,0 +1,368 @@
+"""Fuzzing ``/api/auth`` against django_useauth/openapi.json on a live demo server.
+
+The demo project runs under gunicorn in a subprocess, as in test_servers.py,
+with a fresh SQLite database, the demo user and a GitHub provider (which builds
+its authorize URL and checks the OAuth state without a network; the flow never
+gets as far as a token request). With ``USEAUTH_OPENAPI=true`` it serves the
+document, which is loaded from there: the package's file with ``servers``
+naming the server, where the requests go.
+
+Every operation is fuzzed with schemathesis' stateless generation, a bounded
+and reproducible number of examples each: signed in (as the demo user) and
+then signed out, for ``signin/{provider}`` and ``callback/{provider}`` with
+``credentials``, ``github`` and a generated id. The POSTs that check CSRF carry
+the real ``csrftoken`` cookie and get the matching token in the ``csrfToken``
+field, in the ``X-CSRFToken`` header, or only what was generated. Every
+response must pass tests/schema.py's checks: no server error but the documented
+``error=Configuration`` page, and a documented status, content type, headers
+and body. Failures are collected and reported together, each with a curl
+command that reproduces it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import requests
+import schemathesis
+from django.test import SimpleTestCase
+from hypothesis import HealthCheck
+from hypothesis import Phase
+from hypothesis import example
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
+from schemathesis import Response
+from schemathesis.core import NotSet
+from schemathesis.core.failures import FailureGroup
+from schemathesis.generation.case import Case
+from schemathesis.schemas import APIOperation
+from schemathesis.specs.openapi.schemas import OpenApiSchema
+
+from tests import schema
+from tests.browser import artifact
+from tests.idp import free_port
+from tests.test_servers import wait_until_up
+
+ROOT = Path(__file__).resolve().parent.parent
+FORM = "application/x-www-form-urlencoded"
+USERNAME = "demo"
+PASSWORD = "useauth-demo"
+
+#: Examples per operation (and provider id), signed in and signed out.
+SIGNED_IN_EXAMPLES = 6
+SIGNED_OUT_EXAMPLES = 15
+
+#: The POSTs that run Django's CSRF check.
+CSRF_CHECKED = {"/session", "/signin/{provider}", "/callback/{provider}", "/signout"}
+
+#: Where a POST's CSRF token comes from: the csrfToken field, the X-CSRFToken
+#: header, or only what schemathesis generated (almost always a failure).
+TOKEN_SOURCES = ("field", "header", "generated")
+
+#: Known values for some parameters. The document lists the error codes and
+#: the shapes of a callbackUrl, but its schemas also take any string, so
+#: generation almost never comes up with them on its own.
+SCHEMAS = schema.load().raw_schema["components"]["schemas"]
+ERROR_CODES: list[str] = SCHEMAS["ErrorCode"]["anyOf"][0]["enum"]
+CALLBACK_URLS = [
+    "/",
+    "/after?x=1#top",
+    "//evil.example/",
+    "/\\evil.example",
+    "/..//evil.example",
+    "https://evil.example/",
+    "javascript:alert(1)",
+]
+
+
+class DemoServer:
+    """The demo project under gunicorn on a free loopback port."""
+
+    def __init__(self, directory: Path) -> None:
+        self.url = f"http://127.0.0.1:{free_port()}"
+        self.log = artifact("fuzz-server.log")
+        self.process: subprocess.Popen[bytes] | None = None
+        self.env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "testproject.settings",
+            "DJANGO_ENV": "development",
+            "DEBUG": "false",
+            "SECRET_KEY": "useauth-tests-fuzz-not-secret",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "DATABASE_URL": f"sqlite:///{directory / 'db.sqlite3'}",
+            "CACHE_URL": "locmemcache://",
+            "USEAUTH_CACHE_KEY_PREFIX": f"useauth-fuzz-{uuid.uuid4().hex}",
+            # No demo IdP; GitHub needs no network for what is fuzzed here.
+            "AUTH_DEMO_IDP_ID": "",
+            "AUTH_GITHUB_ID": "fuzz-client",
+            "AUTH_GITHUB_SECRET": "fuzz-secret",
+            "USEAUTH_OPENAPI": "true",
+            "PYTHONWARNINGS": "ignore",
+        }
+
+    def manage(self, *args: str) -> None:
+        subprocess.run(
+            [sys.executable, "manage.py", *args],
+            cwd=ROOT,
+            env=self.env,
+            check=True,
+            capture_output=True,
+        )
+
+    def start(self) -> None:
+        self.manage("migrate", "--noinput")
+        self.manage("seed_demo")
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "testproject.wsgi:application",
+                    "--bind",
+                    self.url.removeprefix("http://"),
+                    # One process: the sign-in throttle counts in its memory.
+                    "--workers",
+                    "1",
+                    "--threads",
+                    "4",
+                ],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=log,
+            )
+        wait_until_up(f"{self.url}/api/auth/csrf")
+
+    def stop(self) -> None:
+        process, self.process = self.process, None
+        if process is not None:  # pragma: no branch - None only if start() failed early
+            process.terminate()
+            process.wait(timeout=10)
+
+
+class Browser:
+    """A cookie jar on the live server and a CSRF token that goes with it."""
+
+    def __init__(self, base: str) -> None:
+        self.base = base
+        self.session = requests.Session()
+        self.token = ""
+        self.refresh_token()
+
+    def refresh_token(self) -> None:
+        response = self.session.get(f"{self.base}/csrf")
+        self.token = response.json()["csrfToken"]
+
+    @property
+    def cookies(self) -> dict[str, str]:
+        return {cookie.name: cookie.value or "" for cookie in self.session.cookies}
+
+    def sign_in(self) -> None:
+        response = self.session.post(
+            f"{self.base}/callback/credentials",
+            data={
+                "csrfToken": self.token,
+                "username": USERNAME,
+                "password": PASSWORD,
+                "json": "true",
+            },
+        )
+        assert response.status_code == 200, (response.status_code, response.text)
+        # login() rotated the CSRF secret.
+        self.refresh_token()
+
+    def is_signed_in(self) -> bool:
+        return bool(self.session.get(f"{self.base}/session").json())
+
+
+class FuzzTests(SimpleTestCase):
+    server: DemoServer
+    schema: OpenApiSchema
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        super().setUpClass()
+        directory = Path(tempfile.mkdtemp(prefix="useauth-fuzz-"))
+        cls.addClassCleanup(shutil.rmtree, directory, True)
+        cls.server = DemoServer(directory)
+        cls.addClassCleanup(cls.server.stop)
+        cls.server.start()
+        cls.schema = schemathesis.openapi.from_url(
+            f"{cls.server.url}/api/auth/openapi.json"
+        )
+
+    def setUp(self) -> None:
+        self.base = f"{self.server.url}/api/auth"
+        self.cases = 0
+        self.failures: list[str] = []
+
+    def prepare(self, case: Case[Any], browser: Browser, source: str) -> None:
+        """Send the browser's cookies, and its CSRF token from ``source``."""
+        # Generated cookies (a random sessionid, say) stay unless the browser
+        # has its own.
+        case.cookies = {**case.cookies, **browser.cookies}
+        if source == "field":
+            case.headers.pop("X-CSRFToken", None)
+            body = case.body if isinstance(case.body, dict) else {}
+            case.body = {**body, "csrfToken": browser.token}
+            if case.media_type is None:
+                case.media_type = FORM
+        elif source == "header":
+            case.headers["X-CSRFToken"] = browser.token
+
+    def hints(
+        self, operation: APIOperation[Any, Any, Any, Any]
+    ) -> st.SearchStrategy[dict[str, str]]:
+        """Known values for the operation's ``error`` and ``callbackUrl`` parameters, each maybe."""
+        query = {p.name for p in operation.iter_parameters() if p.location == "query"}
+        optional: dict[str, st.SearchStrategy[str]] = {}
+        if "callbackUrl" in query:
+            optional["callbackUrl"] = st.one_of(
+                st.sampled_from(CALLBACK_URLS),
+                st.text(max_size=20).map(lambda text: f"/{text}"),
+                st.text(max_size=20).map(lambda text: f"{self.server.url}/{text}"),
+            )
+        if "error" in query and operation.path != "/callback/{provider}":
+            optional["error"] = st.sampled_from(ERROR_CODES).flatmap(
+                lambda code: st.sampled_from([code, code.lower(), code.upper()])
+            )
+        return st.fixed_dictionaries({}, optional=optional)
+
+    def explicit(self, operation: APIOperation[Any, Any, Any, Any]) -> list[Case[Any]]:
+        """Cases run before the generated ones: the error page with each code."""
+        if operation.path != "/error":
+            return []
+        return [operation.Case(query={"error": code}) for code in ERROR_CODES]
+
+    def apply(self, case: Case[Any], hints: dict[str, str]) -> None:
+        """Put the hints in the query, or a posted callbackUrl in the body (which it is read from first)."""
+        if isinstance(case.body, dict) and "callbackUrl" in hints:
+            case.body = {**case.body, "callbackUrl": hints.pop("callbackUrl")}
+        case.query = {**case.query, **hints}
+
+    def check(self, case: Case[Any], response: Response) -> None:
+        """Run the checks; keep a failure, with the request that reproduces it."""
+        try:
+            case.validate_response(response, checks=schema.checks())
+        except FailureGroup as failure:
+            self.failures.append(
+                f"{case.operation.label} -> {response.status_code}\n"
+                f"{case.as_curl_command()}\n{failure}"
+            )
+
+    def fuzz(
+        self,
+        operation: APIOperation[Any, Any, Any, Any],
+        browser: Browser,
+        *,
+        provider: str | None,
+        examples: int,
+        keep_signed_in: bool,
+    ) -> None:
+        path_parameters = None if provider is None else {"provider": provider}
+        csrf = operation.method == "post" and operation.path in CSRF_CHECKED
+        sources = st.sampled_from(TOKEN_SOURCES) if csrf else st.just("generated")
+
+        @settings(
+            max_examples=examples,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            phases=[Phase.explicit, Phase.generate],
+            suppress_health_check=list(HealthCheck),
+        )
+        @given(
+            case=operation.as_strategy(path_parameters=path_parameters),
+            source=sources,
+            hints=self.hints(operation),
+        )
+        def run(case: Case[Any], source: str, hints: dict[str, str]) -> None:
+            self.apply(case, hints)
+            self.prepare(case, browser, source)
+            # To the server the document names.
+            response = case.call()
+            self.cases += 1
+            self.check(case, response)
+            if keep_signed_in and csrf and not browser.is_signed_in():
+                # A POST signout (or a session it ended): sign in again.
+                browser.sign_in()
+
+        for case in self.explicit(operation):
+            run = example(case=case, source="generated", hints={})(run)
+        run()
+
+    def fuzz_all(self, browser: Browser, *, examples: int, signed_in: bool) -> None:
+        # Listed from the package's document: the served one leaves out the
+        # GET that serves it, as schemathesis does for a schema's own URL.
+        for documented in schema.operations(schema.load()):
+            operation = self.schema[documented.path][documented.method]
+            providers: list[str | None] = [None]
+            if "{provider}" in operation.path:
+                providers = ["credentials", "github", None]
+            for provider in providers:
+                self.fuzz(
+                    operation,
+                    browser,
+                    provider=provider,
+                    examples=examples,
+                    keep_signed_in=signed_in,
+                )
+
+    def test_fuzz(self):
+        started = time.monotonic()
+        # Signed in first: the signed-out failures would soon throttle the
+        # demo user's sign-ins from this IP.
+        browser = Browser(self.base)
+        browser.sign_in()
+        self.fuzz_all(browser, examples=SIGNED_IN_EXAMPLES, signed_in=True)
+        assert browser.is_signed_in()
+        self.fuzz_all(Browser(self.base), examples=SIGNED_OUT_EXAMPLES, signed_in=False)
+        elapsed = time.monotonic() - started
+        summary = f"schemathesis: {self.cases} cases in {elapsed:.1f}s"
+        print(summary)
+        artifact("fuzz-cases.txt").write_text(f"{summary}\n")
+        assert self.cases >= 300
+        assert not self.failures, "\n\n".join(self.failures)
+
+    def test_served_document(self):
+        self.schema.validate()
+        assert self.schema.raw_schema == {
+            **schema.load().raw_schema,
+            "servers": [{"url": self.base}],
+        }
+
+    def test_check(self):
+        # A failure is kept with the request that reproduces it: here the
+        # providers map checked as if it were GET csrf's token.
+        case = self.schema["/csrf"]["GET"].Case()
+        self.check(case, Response.from_any(requests.get(f"{self.base}/providers")))
+        [failure] = self.failures
+        assert failure.startswith(f"GET /csrf -> 200\ncurl -X GET {self.base}/csrf")
+        assert "Response violates schema" in failure
+
+    def test_prepare(self):
+        # The three token sources on a POST without a generated body.
+        browser = Browser(self.base)
+        operation = self.schema["/signout"]["POST"]
+        for source, body, token in [
+            ("field", {"csrfToken": browser.token}, None),
+            ("header", None, browser.token),
+            ("generated", None, None),
+        ]:
+            case = operation.Case(headers={"X-CSRFToken": "generated"})
+            self.prepare(case, browser, source)
+            assert case.cookies == browser.cookies
+            assert (None if isinstance(case.body, NotSet) else case.body) == body
+            assert case.headers.get("X-CSRFToken", "generated") == (
+                token or "generated"
+            )

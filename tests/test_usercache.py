@@ -1,0 +1,151 @@
+"""USEAUTH_SESSION_CACHE: session reads without SQL, and every way the cached payload goes away."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import User
+from django.core.cache import caches
+from django.test import TestCase
+from django.test import override_settings
+
+from tests.utils import csrf_client
+from tests.utils import csrf_token
+from tests.utils import make_user
+from tests.utils import sign_in
+
+CACHED = {
+    "SESSION_ENGINE": "django.contrib.sessions.backends.cache",
+    "USEAUTH_SESSION_CACHE": "sessions",
+}
+
+
+@override_settings(**CACHED)
+class ZeroQueryTests(TestCase):
+    def setUp(self):
+        self.user = make_user()
+        self.client = csrf_client()
+        sign_in(self.client)
+        # The first read verifies the session the Django way and fills the cache.
+        self.first = self.client.get("/api/auth/session").json()
+
+    def session(self, client=None):
+        return (client or self.client).get("/api/auth/session").json()
+
+    def test_no_query(self):
+        with self.assertNumQueries(0):
+            assert self.session() == self.first
+        assert self.first["user"] == {
+            "name": "Ada Lovelace",
+            "email": "ada@example.com",
+            "image": None,
+        }
+
+    async def test_no_user_load_async(self):
+        from unittest import mock
+
+        self.async_client.cookies = self.client.cookies
+        # Loading the user would fail (and read as signed out): the payload
+        # must come from the cache.
+        with mock.patch(
+            "django.contrib.auth.aget_user", side_effect=AssertionError("loaded")
+        ):
+            body = (await self.async_client.get("/astatus/")).json()
+        assert body == {"status": "authenticated", "data": self.first}
+
+    def test_user_edit(self):
+        self.user.first_name = "Augusta"
+        self.user.save()
+        assert self.session()["user"]["name"] == "Augusta Lovelace"
+
+    def test_password_change_ends_other_sessions(self):
+        other = csrf_client()
+        sign_in(other)
+        self.session(other)
+        self.user.set_password("a brand new password")
+        self.user.save()
+        assert self.session() == {}
+        assert self.session(other) == {}
+
+    def test_deactivation(self):
+        self.user.is_active = False
+        self.user.save()
+        assert self.session() == {}
+
+    def test_deletion(self):
+        self.user.delete()
+        assert self.session() == {}
+
+    def test_sign_out(self):
+        self.client.post("/api/auth/signout", {"csrfToken": csrf_token(self.client)})
+        assert self.session() == {}
+
+    def test_session_update(self):
+        with self.settings(USEAUTH_SESSION_CALLBACK="tests.callbacks.session"):
+            import json
+
+            response = self.client.post(
+                "/api/auth/session",
+                json.dumps(
+                    {"csrfToken": csrf_token(self.client), "data": {"theme": "dark"}}
+                ),
+                content_type="application/json",
+            )
+            assert response.json()["theme"] == "dark"
+            # The callback still sees the user (loaded when it reads it).
+            assert self.session()["user"]["id"] == self.user.pk
+
+    def test_queryset_update_waits_for_the_timeout(self):
+        # update() skips save() and its signal: documented to last until the
+        # entry expires (USEAUTH_SESSION_CACHE_TIMEOUT).
+        User.objects.filter(pk=self.user.pk).update(first_name="Changed")
+        assert self.session()["user"]["name"] == "Ada Lovelace"
+        caches["sessions"].delete(f"useauth:user:{self.user.pk}")
+        assert self.session()["user"]["name"] == "Changed Lovelace"
+
+    def test_entry_needs_the_same_backend_and_hash(self):
+        key = f"useauth:user:{self.user.pk}"
+        entry = caches["sessions"].get(key)
+        caches["sessions"].set(key, {**entry, "hash": "forged"})
+        with self.assertNumQueries(1):
+            assert self.session()["user"]["name"] == "Ada Lovelace"
+        caches["sessions"].set(key, {**entry, "backend": "some.other.Backend"})
+        with self.assertNumQueries(1):
+            assert self.session() != {}
+        caches["sessions"].set(key, "junk")
+        assert self.session() != {}
+
+    def test_backend_no_longer_configured(self):
+        with self.settings(
+            AUTHENTICATION_BACKENDS=["django_useauth.backends.EmailBackend"]
+        ):
+            assert self.session() == {}
+
+
+@override_settings(
+    SESSION_ENGINE="django.contrib.sessions.backends.db",
+    USEAUTH_SESSION_CACHE="default",
+)
+class DatabaseStoreTests(TestCase):
+    def test_one_query(self):
+        make_user()
+        client = csrf_client()
+        sign_in(client)
+        client.get("/api/auth/session")
+        # Only the session row; the user comes from the cache.
+        with self.assertNumQueries(1):
+            assert (
+                client.get("/api/auth/session").json()["user"]["name"] == "Ada Lovelace"
+            )
+
+    def test_signed_out(self):
+        with self.assertNumQueries(0):
+            assert self.client.get("/api/auth/session").json() == {}
+
+
+class OffByDefaultTests(TestCase):
+    def test_nothing_cached(self):
+        user = make_user()
+        client = csrf_client()
+        sign_in(client)
+        client.get("/api/auth/session")
+        assert caches["default"].get(f"useauth:user:{user.pk}") is None
+        assert caches["sessions"].get(f"useauth:user:{user.pk}") is None
