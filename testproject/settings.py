@@ -17,7 +17,7 @@ from django_useauth.env import oauth_settings
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env(
-    DEBUG=(bool, True),
+    DJANGO_ENV=(str, "development"),
     ALLOWED_HOSTS=(list, ["127.0.0.1", "localhost"]),
     CSRF_TRUSTED_ORIGINS=(list, []),
     SESSION_ENGINE=(str, "django.contrib.sessions.backends.db"),
@@ -27,7 +27,11 @@ env = environ.Env(
 if (BASE_DIR / ".env").is_file():
     environ.Env.read_env(BASE_DIR / ".env")
 
-DEBUG = env("DEBUG")
+# DJANGO_ENV=production switches DEBUG off and on the production settings at
+# the end of this file (`manage.py check --deploy` is clean with them).
+PRODUCTION = env("DJANGO_ENV") == "production"
+
+DEBUG = env.bool("DEBUG", default=not PRODUCTION)
 
 if DEBUG:
     SECRET_KEY = env(
@@ -188,3 +192,26 @@ if "USEAUTH_MAX_AGE" in env:
     USEAUTH_MAX_AGE = env.int("USEAUTH_MAX_AGE")
 if "USEAUTH_UPDATE_AGE" in env:
     USEAUTH_UPDATE_AGE = env.int("USEAUTH_UPDATE_AGE")
+if "USEAUTH_THROTTLE_ACCOUNT_FAILURES" in env:
+    USEAUTH_THROTTLE_ACCOUNT_FAILURES = env.int("USEAUTH_THROTTLE_ACCOUNT_FAILURES")
+if "USEAUTH_THROTTLE_IP_FAILURES" in env:
+    USEAUTH_THROTTLE_IP_FAILURES = env.int("USEAUTH_THROTTLE_IP_FAILURES")
+if "USEAUTH_TRUSTED_PROXY_COUNT" in env:
+    USEAUTH_TRUSTED_PROXY_COUNT = env.int("USEAUTH_TRUSTED_PROXY_COUNT")
+if "USEAUTH_OPENAPI" in env:
+    USEAUTH_OPENAPI = env.bool("USEAUTH_OPENAPI")
+
+if PRODUCTION:
+    # https only, behind a proxy that terminates TLS and says so in
+    # X-Forwarded-Proto (set SECURE_PROXY_SSL_HEADER=false without one).
+    if env.bool("SECURE_PROXY_SSL_HEADER", default=True):
+        SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_REFERRER_POLICY = "same-origin"
+    # The OAuth redirect URIs built behind the proxy use https too.
+    SOCIAL_AUTH_REDIRECT_IS_HTTPS = True
