@@ -107,36 +107,63 @@ def check_middleware(**kwargs: Any) -> list[CheckMessage]:
     return errors
 
 
+# Django's engines whose writes can bring back a session that a concurrent
+# sign-out deleted, and our drop-in replacements.
+_RACY_ENGINES = {
+    "django.contrib.sessions.backends.cache": "django_useauth.sessions.cache",
+    "django.contrib.sessions.backends.cached_db": "django_useauth.sessions.cached_db",
+}
+_CACHE_ENGINES = {
+    "django.contrib.sessions.backends.cache",
+    "django_useauth.sessions.cache",
+}
+
+
 def check_session_engine(**kwargs: Any) -> list[CheckMessage]:
     """E006: the session engine must keep sessions on the server, so sign-out can end them.
 
     W003: cache sessions in a local-memory cache are neither shared between
-    processes nor kept across restarts.
+    processes nor kept across restarts. W005: Django's ``cache`` and
+    ``cached_db`` engines can write a session back after a concurrent
+    sign-out deleted it; ``django_useauth.sessions`` has drop-in replacements.
     """
-    if settings.SESSION_ENGINE == "django.contrib.sessions.backends.cache":
-        alias = settings.SESSION_CACHE_ALIAS
-        backend = settings.CACHES.get(alias, {}).get("BACKEND", "")
-        if backend == "django.core.cache.backends.locmem.LocMemCache":
-            return [
-                Warning(
-                    f"SESSION_ENGINE 'django.contrib.sessions.backends.cache' should not use "
-                    f"the local-memory cache {alias!r}: each process has its own sessions, "
-                    "and a restart signs everyone out.",
-                    hint="Point SESSION_CACHE_ALIAS at a Redis (or Memcached) cache, or use "
-                    "the 'cached_db' engine.",
-                    id="useauth.W003",
-                )
-            ]
-    if settings.SESSION_ENGINE == "django.contrib.sessions.backends.signed_cookies":
+    engine = settings.SESSION_ENGINE
+    if engine == "django.contrib.sessions.backends.signed_cookies":
         return [
             Error(
                 "SESSION_ENGINE should not be 'django.contrib.sessions.backends.signed_cookies': "
                 "a copied cookie would stay valid after sign-out.",
-                hint="Use 'django.contrib.sessions.backends.db', '.cache' or '.cached_db'.",
+                hint="Use 'django.contrib.sessions.backends.db', "
+                "'django_useauth.sessions.cache' or 'django_useauth.sessions.cached_db'.",
                 id="useauth.E006",
             )
         ]
-    return []
+    messages: list[CheckMessage] = []
+    if engine in _CACHE_ENGINES:
+        alias = settings.SESSION_CACHE_ALIAS
+        backend = settings.CACHES.get(alias, {}).get("BACKEND", "")
+        if backend == "django.core.cache.backends.locmem.LocMemCache":
+            messages.append(
+                Warning(
+                    f"SESSION_ENGINE {engine!r} should not use the local-memory cache "
+                    f"{alias!r}: each process has its own sessions, and a restart signs "
+                    "everyone out.",
+                    hint="Point SESSION_CACHE_ALIAS at a Redis (or Memcached) cache, or use "
+                    "the 'django_useauth.sessions.cached_db' engine.",
+                    id="useauth.W003",
+                )
+            )
+    if engine in _RACY_ENGINES:
+        messages.append(
+            Warning(
+                f"SESSION_ENGINE should not be {engine!r}: a request that saves the session "
+                "while a sign-out deletes it can write it back, and the signed-out cookie "
+                "works again.",
+                hint=f"Use the drop-in replacement {_RACY_ENGINES[engine]!r}.",
+                id="useauth.W005",
+            )
+        )
+    return messages
 
 
 def _social_setting(backend_name: str, name: str) -> object:

@@ -96,11 +96,12 @@ class ChecksTests(SimpleTestCase):
     def test_e006(self):
         check_error_codes(["useauth.E006"])
         assert checks.check_session_engine()[0].hint == (
-            "Use 'django.contrib.sessions.backends.db', '.cache' or '.cached_db'."
+            "Use 'django.contrib.sessions.backends.db', "
+            "'django_useauth.sessions.cache' or 'django_useauth.sessions.cached_db'."
         )
 
     @override_settings(
-        SESSION_ENGINE="django.contrib.sessions.backends.cache",
+        SESSION_ENGINE="django_useauth.sessions.cache",
         CACHES={
             "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
             "sessions": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
@@ -108,6 +109,14 @@ class ChecksTests(SimpleTestCase):
     )
     def test_w003(self):
         check_error_codes(["useauth.W003"])
+        assert checks.check_session_engine()[0] == Warning(
+            "SESSION_ENGINE 'django_useauth.sessions.cache' should not use the "
+            "local-memory cache 'sessions': each process has its own sessions, and a "
+            "restart signs everyone out.",
+            hint="Point SESSION_CACHE_ALIAS at a Redis (or Memcached) cache, or use "
+            "the 'django_useauth.sessions.cached_db' engine.",
+            id="useauth.W003",
+        )
         with self.settings(
             CACHES={
                 "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
@@ -118,6 +127,35 @@ class ChecksTests(SimpleTestCase):
             }
         ):
             check_error_codes([])
+        with self.settings(SESSION_ENGINE="django.contrib.sessions.backends.cache"):
+            check_error_codes(["useauth.W003", "useauth.W005"])
+
+    def test_w005(self):
+        for django_engine, ours in [
+            ("cache", "django_useauth.sessions.cache"),
+            ("cached_db", "django_useauth.sessions.cached_db"),
+        ]:
+            engine = f"django.contrib.sessions.backends.{django_engine}"
+            with self.settings(
+                SESSION_ENGINE=engine,
+                CACHES={
+                    "default": {
+                        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                        "LOCATION": "redis://x",
+                    }
+                },
+                SESSION_CACHE_ALIAS="default",
+            ):
+                check_error_codes(["useauth.W005"])
+                assert checks.check_session_engine()[0] == Warning(
+                    f"SESSION_ENGINE should not be {engine!r}: a request that saves the "
+                    "session while a sign-out deletes it can write it back, and the "
+                    "signed-out cookie works again.",
+                    hint=f"Use the drop-in replacement {ours!r}.",
+                    id="useauth.W005",
+                )
+                with self.settings(SESSION_ENGINE=ours):
+                    check_error_codes([])
 
     @override_settings(
         TEMPLATES=[

@@ -44,7 +44,7 @@ class Servers:
             "DATABASE_URL": database_url,
             "CACHE_URL": cache_url,
             "USEAUTH_CACHE_KEY_PREFIX": f"useauth-servers-{uuid.uuid4().hex}",
-            "SESSION_ENGINE": f"django.contrib.sessions.backends.{engine}",
+            "SESSION_ENGINE": engine,
             "USEAUTH_UPDATE_AGE": str(UPDATE_AGE),
             # The demo's own identity provider is not part of this test.
             "AUTH_DEMO_IDP_ID": "",
@@ -119,10 +119,19 @@ def scenarios(directory: Path) -> list[tuple[str, str, str]]:
     if not (database and redis):
         # SQLite can share a file between processes; local memory cannot be shared.
         return [
-            (f"sqlite:///{directory / 'db.sqlite3'}?timeout=20", "locmemcache://", "db")
+            (
+                f"sqlite:///{directory / 'db.sqlite3'}?timeout=20",
+                "locmemcache://",
+                "django.contrib.sessions.backends.db",
+            )
         ]
     return [  # pragma: no cover - CI's run on real servers (.ci/run)
-        (database, redis, engine) for engine in ("db", "cache", "cached_db")
+        (database, redis, engine)
+        for engine in (
+            "django.contrib.sessions.backends.db",
+            "django_useauth.sessions.cache",
+            "django_useauth.sessions.cached_db",
+        )
     ]
 
 

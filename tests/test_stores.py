@@ -1,4 +1,4 @@
-"""Every server-side session engine: db, cache and cached_db.
+"""Every server-side session engine: db, cache and cached_db, Django's and ours.
 
 ``make test`` runs them on SQLite and local memory; CI runs them again with
 ``--ds=tests.settings_services``, on PostgreSQL and Redis.
@@ -132,15 +132,26 @@ class DbStoreTests(StoreTests, TestCase):
     signed_in_queries = 2
 
 
-@override_settings(SESSION_ENGINE="django.contrib.sessions.backends.cache")
+@override_settings(SESSION_ENGINE="django_useauth.sessions.cache")
 class CacheStoreTests(StoreTests, TestCase):
     # The session comes from the cache; the user from the database.
     signed_in_queries = 1
 
 
-@override_settings(SESSION_ENGINE="django.contrib.sessions.backends.cached_db")
+@override_settings(SESSION_ENGINE="django_useauth.sessions.cached_db")
 class CachedDbStoreTests(StoreTests, TestCase):
     # Read through the cache: only the user from the database.
+    signed_in_queries = 1
+
+
+# Django's own engines work too (with check useauth.W005's race).
+@override_settings(SESSION_ENGINE="django.contrib.sessions.backends.cache")
+class DjangoCacheStoreTests(StoreTests, TestCase):
+    signed_in_queries = 1
+
+
+@override_settings(SESSION_ENGINE="django.contrib.sessions.backends.cached_db")
+class DjangoCachedDbStoreTests(StoreTests, TestCase):
     signed_in_queries = 1
 
 

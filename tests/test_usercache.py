@@ -13,7 +13,7 @@ from tests.utils import make_user
 from tests.utils import sign_in
 
 CACHED = {
-    "SESSION_ENGINE": "django.contrib.sessions.backends.cache",
+    "SESSION_ENGINE": "django_useauth.sessions.cache",
     "USEAUTH_SESSION_CACHE": "sessions",
 }
 

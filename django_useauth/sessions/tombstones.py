@@ -1,0 +1,82 @@
+"""Marks left in the session cache for deleted session keys.
+
+Django's ``cache`` and ``cached_db`` engines check that a session exists and
+then write it, in two steps (``cached_db`` writes its cache copy after the
+database). A request that loaded a session before a concurrent sign-out
+deleted it can therefore write it back after the deletion: the sign-out is
+undone and a copied cookie works again. The engines of
+``django_useauth.sessions`` close that window with :class:`TombstoneMixin`:
+deleting a session first leaves a mark for its key in the shared session
+cache, and a write that finds the mark after writing takes its write back and
+raises ``UpdateError``, which ``SessionMiddleware`` answers as it does for
+Django's own engines (``SessionInterrupted``, a 400).
+
+The mark has to outlive only the requests that were running when the session
+was deleted, so it expires after :data:`TOMBSTONE_TIMEOUT`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.contrib.sessions.backends.base import SessionBase
+from django.contrib.sessions.backends.base import UpdateError
+
+if TYPE_CHECKING:
+    from django.core.cache.backends.base import BaseCache
+
+__all__ = ["TOMBSTONE_TIMEOUT", "TombstoneMixin"]
+
+#: Seconds a deleted session key stays marked: far longer than any request.
+TOMBSTONE_TIMEOUT = 3600
+
+_PREFIX = "django_useauth.sessions.deleted:"
+
+
+class TombstoneMixin(SessionBase):
+    """Mark deleted keys; take back a write that lands after its session's deletion.
+
+    For stores with a session cache (``_cache``) whose entries are named
+    ``cache_key_prefix + session_key``. Only writes of an existing session pay
+    for it, with one cache ``GET``; reads and new sessions cost what they did.
+    """
+
+    _cache: BaseCache
+    cache_key_prefix: str
+
+    def _was_deleted(self, session_key: str) -> bool:
+        return self._cache.get(_PREFIX + session_key) is not None
+
+    async def _awas_deleted(self, session_key: str) -> bool:
+        return await self._cache.aget(_PREFIX + session_key) is not None
+
+    def save(self, must_create: bool = False) -> None:
+        """Save the session; raise ``UpdateError`` if it was deleted meanwhile, leaving it deleted."""
+        existing = None if must_create else self.session_key
+        super().save(must_create)
+        if existing is not None and self._was_deleted(existing):
+            self._cache.delete(self.cache_key_prefix + existing)
+            raise UpdateError
+
+    async def asave(self, must_create: bool = False) -> None:
+        """Async twin of :meth:`save`."""
+        existing = None if must_create else self.session_key
+        await super().asave(must_create)
+        if existing is not None and await self._awas_deleted(existing):
+            await self._cache.adelete(self.cache_key_prefix + existing)
+            raise UpdateError
+
+    def delete(self, session_key: str | None = None) -> None:
+        """Delete the session, marking its key first so that no running request can write it back."""
+        key = self.session_key if session_key is None else session_key
+        if key is not None:
+            # Before the deletion: a write that lands after it then sees the mark.
+            self._cache.set(_PREFIX + key, True, TOMBSTONE_TIMEOUT)
+        super().delete(session_key)
+
+    async def adelete(self, session_key: str | None = None) -> None:
+        """Async twin of :meth:`delete`."""
+        key = self.session_key if session_key is None else session_key
+        if key is not None:
+            await self._cache.aset(_PREFIX + key, True, TOMBSTONE_TIMEOUT)
+        await super().adelete(session_key)
