@@ -34,15 +34,18 @@ JSON_MODE_HEADER = "X-Auth-Return-Redirect"
 def parse_body(request: HttpRequest) -> dict[str, Any] | None:
     """Return the POST body as a dict, or ``None`` if it is malformed.
 
-    JSON bodies (``application/json`` or ``+json``) must be an object. Anything
-    else is read as form data, as Django parses it; a body Django cannot parse
-    as a form (``text/plain``, say) reads as empty.
+    JSON bodies (``application/json`` or ``+json``) must be an object of
+    text: nested too deep to parse, or holding a lone surrogate (``"\\ud800"``,
+    which parses but cannot be encoded, hashed or stored), they are malformed.
+    Anything else is read as form data, as Django parses it; a body Django
+    cannot parse as a form (``text/plain``, say) reads as empty.
     """
     content_type = request.content_type or ""
     if content_type == "application/json" or content_type.endswith("+json"):
         try:
             data = json.loads(request.body)
-        except ValueError:  # includes UnicodeDecodeError
+            json.dumps(data, ensure_ascii=False).encode()
+        except (ValueError, RecursionError):  # ValueError: also Unicode errors
             return None
         return data if isinstance(data, dict) else None
     try:

@@ -2173,6 +2173,13 @@ class RequestBodyTests(TestCase):
             ("application/json", b'"csrfToken"'),
             ("application/vnd.api+json", b"{"),
             ("multipart/form-data", b"csrfToken=x&username=ada"),
+            # Deeper than the parser's recursion limit, well-formed or not.
+            ("application/json", b'{"username": ' + b"[" * 100_000),
+            ("application/json", b'{"data": ' + b"[" * 5000 + b"]" * 5000 + b"}"),
+            # A lone surrogate parses, but is not text anything can encode.
+            ("application/json", b'{"username": "\\ud800", "password": "x"}'),
+            ("application/json", b'{"password": "\\udfff", "username": "ada"}'),
+            ("application/json", b'{"data": {"name": "\\ud800"}}'),
         ]
         for route in (CREDENTIALS, "/api/auth/signin/github", SIGN_OUT, SESSION):
             for content_type, body in malformed:
@@ -2184,6 +2191,13 @@ class RequestBodyTests(TestCase):
                         assert_json(response, 400, {})
                     else:
                         assert response.content == MALFORMED
+        # An unknown provider's callback answers its 404 whatever the body.
+        for content_type, body in malformed:
+            with self.subTest(route="callback/nosuch", body=body):
+                unknown = self.client.post(
+                    "/api/auth/callback/nosuch", body, content_type=content_type
+                )
+                assert unknown.status_code == 404
         # Bodies that parse, with junk in them: the generic failure.
         prefix = f"csrfToken={self.token}&json=true&".encode()
         for body in (
