@@ -76,7 +76,8 @@ def callback_url_key(provider_id: str) -> str:
 
 # social-core keeps a redirect value of its own under the name given to
 # do_auth/do_complete and appends it to the URL it redirects to. The callbackUrl
-# is ours (callback_url_key()), so social-core gets a field name no request sends.
+# is ours (callback_url_key()), so social-core gets a field name that
+# UseAuthStrategy hides from it in requests and in the session.
 _NO_REDIRECT_FIELD = "_useauth_no_redirect_field"
 
 # The outcomes of do_complete, by the social-core setting that names its URL.
@@ -103,6 +104,23 @@ class UseAuthStrategy(DjangoStrategy):
     success_url = ""
     error_params: dict[str, str] = {}
 
+    def request_data(self, merge: bool = True) -> dict[str, Any]:
+        # social-core would keep (at the start) or use (at the callback) a
+        # redirect posted under its field name, around our redirect policy.
+        data = super().request_data(merge)
+        if _NO_REDIRECT_FIELD in data:
+            data = {k: v for k, v in data.items() if k != _NO_REDIRECT_FIELD}
+        return data
+
+    def session_get(self, name: str, default: Any = None) -> Any:
+        if name == _NO_REDIRECT_FIELD:
+            return default
+        return super().session_get(name, default)  # type: ignore[no-untyped-call]
+
+    def session_set(self, name: str, value: Any) -> None:
+        if name != _NO_REDIRECT_FIELD:
+            super().session_set(name, value)  # type: ignore[no-untyped-call]
+
     def setting(self, name: str, default: Any = None, backend: Any = None) -> Any:
         if name in _SUCCESS_URL_SETTINGS:
             return self.success_url
@@ -113,6 +131,16 @@ class UseAuthStrategy(DjangoStrategy):
         return super().setting(name, default, backend)
 
 
+def _success_url(request: HttpRequest, callback_url: object) -> str:
+    # social-core recognises a URL only by a lower-case "http(s)://" (else it
+    # reads the value as a setting name, finds none and fails the sign-in),
+    # so an accepted "HTTPS://site/x" is handed over as "https://site/x".
+    scheme, separator, rest = resolve_callback_url(request, callback_url).partition(
+        "://"
+    )
+    return f"{scheme.lower()}{separator}{rest}"
+
+
 def _backend(
     request: HttpRequest, backend_class: SocialBackend, callback_url: object = None
 ) -> BaseAuth[Any]:
@@ -121,7 +149,7 @@ def _backend(
     )
     strategy = get_strategy("django_useauth.oauth.UseAuthStrategy", storage, request)
     assert isinstance(strategy, UseAuthStrategy)
-    strategy.success_url = resolve_callback_url(request, callback_url)
+    strategy.success_url = _success_url(request, callback_url)
     if is_allowed_callback_url(request, callback_url):
         assert isinstance(callback_url, str)
         strategy.error_params = {"callbackUrl": callback_url}
@@ -275,7 +303,7 @@ def complete(request: HttpRequest, backend_class: SocialBackend) -> HttpResponse
             signed_in_signal, signed_in[0], request=request, provider=provider_id
         )
     location = response.get("Location", "")
-    if location == resolve_callback_url(request, callback_url) or location.startswith(
+    if location == _success_url(request, callback_url) or location.startswith(
         api_url(request, "error") + "?"
     ):
         # The flow ended; an interrupted pipeline keeps its callbackUrl.

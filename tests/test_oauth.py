@@ -124,6 +124,21 @@ class SignInStartTests(TestCase):
         assert session["_useauth_callback_url:github"] == "/after?x=1"
         assert any(key.startswith("github_") for key in state_keys(session))
 
+    @override_settings(
+        SOCIAL_AUTH_GITHUB_AUTH_EXTRA_ARGUMENTS={"login": "", "allow_signup": "false"},
+        SOCIAL_AUTH_GITHUB_AUTH_EXTRA_ARGUMENTS_OVERRIDE_ALLOWLIST=["login"],
+    )
+    def test_allow_listed_authorization_params_pass_through(self):
+        # signIn("github", {}, {login: "octocat", allow_signup: "true", scope: "evil"})
+        response = self.client.post(
+            "/api/auth/signin/github?login=octocat&allow_signup=true&scope=evil",
+            {"csrfToken": csrf_token(self.client), "json": "true"},
+        )
+        query = parse_qs(urlsplit(response.json()["url"]).query)
+        assert query["login"] == ["octocat"]
+        assert query["allow_signup"] == ["false"]  # configured, not allow-listed
+        assert "evil" not in query.get("scope", [""])[0]
+
     def test_redirect_mode(self):
         response = self.client.post(
             "/api/auth/signin/github", {"csrfToken": csrf_token(self.client)}
@@ -381,6 +396,26 @@ class StrategyTests(TestCase):
         )
         with self.settings(SOCIAL_AUTH_SANITIZE_REDIRECTS=False):
             assert strategy.setting("SANITIZE_REDIRECTS") is False
+
+    def test_social_cores_redirect_field_is_hidden(self):
+        # social-core's own redirect value would get around our policy: it is
+        # never read from the request, stored or read back (see test_oidc.py).
+        from django.test import RequestFactory
+
+        from django_useauth.oauth import _NO_REDIRECT_FIELD
+
+        request = RequestFactory().post(
+            "/", {_NO_REDIRECT_FIELD: "//evil.example", "keep": "1"}
+        )
+        request.session = {}  # type: ignore[assignment]
+        strategy = UseAuthStrategy(mock.Mock(), request)
+        assert strategy.request_data() == {"keep": "1"}
+        strategy.session_set(_NO_REDIRECT_FIELD, "//evil.example")
+        strategy.session_set("other", "value")
+        assert request.session == {"other": "value"}
+        request.session[_NO_REDIRECT_FIELD] = "//evil.example"
+        assert strategy.session_get(_NO_REDIRECT_FIELD, "") == ""
+        assert strategy.session_get("other") == "value"
 
 
 class ErrorCodeTests(SimpleTestCase):

@@ -19,6 +19,7 @@ from urllib.parse import urlunsplit
 
 import requests
 from django.contrib.auth.models import User
+from django.contrib.sessions.backends.db import SessionStore
 from django.test import LiveServerTestCase
 from django.test import override_settings
 from social_django.models import UserSocialAuth
@@ -83,6 +84,7 @@ class OIDCTests(LiveServerTestCase):
         self,
         callback_url: str = "/protected/?x=1",
         browser: requests.Session | None = None,
+        **extra: str,
     ) -> str:
         """POST signin/oidc in JSON mode, as nuxt-auth does; return the authorize URL."""
         browser = browser or self.browser
@@ -92,6 +94,7 @@ class OIDCTests(LiveServerTestCase):
                 "csrfToken": self.csrf(browser),
                 "callbackUrl": callback_url,
                 "json": "true",
+                **extra,
             },
         )
         assert response.status_code == 200, response.text
@@ -332,6 +335,23 @@ class OIDCTests(LiveServerTestCase):
             )
             assert response.headers["Location"] == self.url("/"), hostile
             assert self.session(browser)["user"]["email"] == EMAIL
+
+    def test_social_cores_own_redirect_field_is_ignored(self):
+        # social-core keeps and follows a redirect posted under the field name
+        # it is given; that must not get around the redirect policy.
+        field = "_useauth_no_redirect_field"
+        for hostile in ("/.//evil.example/x", "https://evil.example/", "/elsewhere/"):
+            browser = requests.Session()
+            self.addCleanup(browser.close)
+            authorize = self.start("/protected/?x=1", browser, **{field: hostile})
+            callback = self.to_callback(authorize, browser)
+            response = self.callback(
+                f"{callback}&{urlencode({field: hostile})}", browser
+            )
+            assert response.headers["Location"] == self.url("/protected/?x=1"), hostile
+            assert self.session(browser)["user"]["email"] == EMAIL
+            stored = SessionStore(browser.cookies["sessionid"]).load()
+            assert field not in stored
 
     def test_unknown_provider(self):
         token = self.csrf()

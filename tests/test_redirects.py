@@ -2,9 +2,11 @@
 
 Unit level: ``is_allowed_callback_url`` and ``resolve_callback_url`` against the
 corpus in ``tests/redirect_corpus.py``. HTTP level: every corpus value through
-every redirect sink (credentials sign-in with and without ``json``, sign-out,
-the sign-in page's hidden field), then the ``auth_required`` round trip (I4)
-and parameter pollution (I3).
+every redirect sink (credentials sign-in with and without ``json``, an OAuth
+sign-in through its callback with the provider's HTTP endpoints mocked,
+sign-out, the sign-in page's hidden field, ``auth_required(callback_url=…)``
+and a protected page requested at the value as its path), then the
+``auth_required`` round trip (I4) and parameter pollution (I3).
 """
 
 from __future__ import annotations
@@ -13,8 +15,17 @@ import html
 import re
 import unicodedata
 from typing import TYPE_CHECKING
+from typing import Any
+from unittest import mock
+from urllib.parse import parse_qs
+from urllib.parse import unquote_to_bytes
 from urllib.parse import urlencode
+from urllib.parse import urlsplit
 
+from django.contrib.auth.middleware import AuthenticationMiddleware
+from django.contrib.sessions.middleware import SessionMiddleware
+from django.http import HttpRequest
+from django.http import HttpResponse
 from django.test import Client
 from django.test import RequestFactory
 from django.test import SimpleTestCase
@@ -23,7 +34,10 @@ from django.test import override_settings
 from django.urls import re_path
 from django.utils.encoding import iri_to_uri
 from django.utils.html import escape
+from social_core.backends.github import GithubOAuth2
 
+from django_useauth.decorators import auth_required
+from django_useauth.middleware import AuthMiddleware
 from django_useauth.redirects import absolute_url
 from django_useauth.redirects import is_allowed_callback_url
 from django_useauth.redirects import resolve_callback_url
@@ -48,7 +62,7 @@ if TYPE_CHECKING:
 # The test URLs plus a catch-all to the auth_required view, so that a request
 # whose path starts with "//" reaches the decorator (ATTACKS I4, used through
 # override_settings(ROOT_URLCONF=__name__)).
-urlpatterns = [*test_urls.urlpatterns, re_path(r"^.*$", test_views.protected)]
+urlpatterns = [*test_urls.urlpatterns, re_path(r"^[\s\S]*$", test_views.protected)]
 
 SIGN_IN = "/api/auth/callback/credentials"
 SIGN_OUT = "/api/auth/signout"
@@ -532,6 +546,142 @@ class AuthRequiredRoundTripTests(TestCase):
         )
         assert response.status_code == 302
         assert response["Location"] == "http://testserver/"
+
+
+GITHUB_USER = {"id": 4242, "login": "octo", "email": "octo@example.com", "name": "Octo"}
+
+
+def _sign_in_from_page(
+    client: Client, location: str, case: RedirectCase
+) -> TestResponse:
+    """Follow a redirect to the sign-in page and post the form it renders."""
+    page = client.get(location, secure=case.secure, headers={"host": case.host})
+    assert page.status_code == 200
+    found = HIDDEN_CALLBACK.findall(page.content.decode())
+    data = {"username": "ada", "password": PASSWORD}
+    if found:
+        data["callbackUrl"] = html.unescape(found[0])
+    return _post(client, SIGN_IN, data, secure=case.secure, host=case.host)
+
+
+def _through_middleware(
+    case: RedirectCase, client: Client | None = None
+) -> HttpRequest:
+    """A request on the case's host through the session, auth and useauth middleware, with ``client``'s cookies."""
+    request = RequestFactory().get(
+        "/x", secure=case.secure, headers={"host": case.host}
+    )
+    if client is not None:
+        request.COOKIES.update({k: v.value for k, v in client.cookies.items()})
+    SessionMiddleware(lambda r: HttpResponse()).process_request(request)
+    AuthenticationMiddleware(lambda r: HttpResponse()).process_request(request)
+    AuthMiddleware(lambda r: HttpResponse())(request)
+    return request
+
+
+class MoreRedirectSinkTests(TestCase):
+    """ATTACKS I1 (c) and (e): the corpus through OAuth and through ``auth_required``."""
+
+    @classmethod
+    def setUpTestData(cls):
+        make_user()
+
+    @override_settings(
+        AUTHENTICATION_BACKENDS=[
+            "social_core.backends.github.GithubOAuth2",
+            "django.contrib.auth.backends.ModelBackend",
+        ],
+        SOCIAL_AUTH_GITHUB_KEY="gh-client",
+        SOCIAL_AUTH_GITHUB_SECRET="gh-secret",
+    )
+    def test_oauth_sign_in_and_callback(self):
+        # social-core runs for real (state, pipeline, its own redirect
+        # sanitizing); only GitHub's token and user endpoints are stand-ins.
+        def user_data(*args: Any, **kwargs: Any) -> dict[str, Any]:
+            return dict(GITHUB_USER)
+
+        with (
+            mock.patch.object(
+                GithubOAuth2,
+                "request_access_token",
+                return_value={"access_token": "t", "token_type": "bearer"},
+            ),
+            mock.patch.object(GithubOAuth2, "_user_data", side_effect=user_data),
+        ):
+            for case in CORPUS:
+                with self.subTest(**_label(case)):
+                    client = Client()
+                    started = _post(
+                        client,
+                        "/api/auth/signin/github",
+                        {"callbackUrl": case.value, "json": "true"},
+                        secure=case.secure,
+                        host=case.host,
+                    )
+                    assert started.status_code == 200
+                    query = parse_qs(urlsplit(started.json()["url"]).query)
+                    done = client.get(
+                        "/api/auth/callback/github",
+                        {"code": "c", "state": query["state"][0]},
+                        secure=case.secure,
+                        headers={"host": case.host},
+                    )
+                    assert done.status_code == 302
+                    # The scheme lower-cased: social-core needs "http(s)://".
+                    scheme, sep, rest = _expected(case).partition("://")
+                    assert done["Location"] == iri_to_uri(
+                        f"{scheme.lower()}{sep}{rest}"
+                    )
+                    session = client.get(
+                        "/api/auth/session",
+                        secure=case.secure,
+                        headers={"host": case.host},
+                    )
+                    assert session.json()["user"]["email"] == "octo@example.com"
+
+    def test_decorator_callback_url_argument(self):
+        def page(request: HttpRequest) -> HttpResponse:
+            return HttpResponse("protected")
+
+        for case in CORPUS:
+            with self.subTest(**_label(case)):
+                view = auth_required(callback_url=case.value)(page)
+                response = view(_through_middleware(case))
+                assert response.status_code == 302
+                expected = "/api/auth/signin"
+                if case.allowed:
+                    expected += "?" + urlencode({"callbackUrl": case.value})
+                assert response["Location"] == expected
+                client = Client()
+                signed_in = _sign_in_from_page(client, response["Location"], case)
+                assert signed_in.status_code == 302
+                assert signed_in["Location"] == iri_to_uri(_expected(case))
+                signed_in_request = _through_middleware(case, client)
+                assert view(signed_in_request).content == b"protected"
+
+    @override_settings(ROOT_URLCONF=__name__)
+    def test_decorator_at_the_value_as_its_path(self):
+        # The decorator's callbackUrl is the requested path and query, which
+        # an attacker chooses; whatever it is, sign-in ends on the site.
+        for case in CORPUS:
+            if not case.value.startswith("/"):
+                continue
+            with self.subTest(**_label(case)):
+                client = Client()
+                path, _, query = case.value.partition("?")
+                response = client.get(
+                    "/",
+                    # As a WSGI server passes it: percent-decoded bytes as latin-1.
+                    PATH_INFO=unquote_to_bytes(path).decode("latin-1"),
+                    QUERY_STRING=query,
+                    secure=case.secure,
+                    headers={"host": case.host},
+                )
+                assert response.status_code == 302, response.status_code
+                assert response["Location"].startswith("/api/auth/signin")
+                signed_in = _sign_in_from_page(client, response["Location"], case)
+                assert signed_in.status_code == 302
+                _assert_safe_json_url(signed_in["Location"], case)
 
 
 class ParameterPollutionTests(TestCase):
