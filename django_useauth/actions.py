@@ -28,6 +28,7 @@ from django_useauth.providers import CREDENTIALS_ID
 from django_useauth.providers import Provider
 from django_useauth.providers import get_provider
 from django_useauth.providers import get_providers
+from django_useauth.redirects import aresolve_callback_url
 from django_useauth.redirects import is_allowed_callback_url
 from django_useauth.redirects import resolve_callback_url
 from django_useauth.signals import send_event
@@ -104,10 +105,8 @@ def _credentials_failed(request: HttpRequest, callback_url: object) -> SignInRes
     )
 
 
-def _signed_in(request: HttpRequest, callback_url: object) -> SignInResult:
-    return SignInResult(
-        error=None, status=200, ok=True, url=resolve_callback_url(request, callback_url)
-    )
+def _signed_in(url: str) -> SignInResult:
+    return SignInResult(error=None, status=200, ok=True, url=url)
 
 
 def _throttled(request: HttpRequest, wait: int) -> SignInResult:
@@ -198,7 +197,7 @@ def sign_in(
         raise
     throttle.succeeded()
     send_event(signed_in, user, request=request, provider=CREDENTIALS_ID)
-    return _signed_in(request, callback_url)
+    return _signed_in(resolve_callback_url(request, callback_url))
 
 
 @sensitive_variables("credentials")
@@ -243,7 +242,7 @@ async def asign_in(
     await sync_to_async(send_event)(
         signed_in, user, request=request, provider=CREDENTIALS_ID
     )
-    return _signed_in(request, callback_url)
+    return _signed_in(await aresolve_callback_url(request, callback_url))
 
 
 def sign_out(request: HttpRequest, *, callback_url: object = None) -> SignOutResult:
@@ -264,4 +263,4 @@ async def asign_out(
     await alogout(request)
     if user.is_authenticated:
         await sync_to_async(send_event)(signed_out, user, request=request)
-    return SignOutResult(url=resolve_callback_url(request, callback_url))
+    return SignOutResult(url=await aresolve_callback_url(request, callback_url))

@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import unquote
 from urllib.parse import urlsplit
 
+from asgiref.sync import sync_to_async
 from django.utils.http import MAX_URL_LENGTH
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -33,6 +34,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "absolute_url",
+    "aresolve_callback_url",
     "is_allowed_callback_url",
     "resolve_callback_url",
     "site_origin",
@@ -85,6 +87,19 @@ def resolve_callback_url(
         return absolute_url(request, value)
     fallback = conf.DEFAULT_CALLBACK_URL if default is None else default
     return absolute_url(request, fallback)
+
+
+async def aresolve_callback_url(
+    request: HttpRequest, value: object, *, default: str | None = None
+) -> str:
+    """Async twin of :func:`resolve_callback_url`.
+
+    ``USEAUTH_REDIRECT_CALLBACK`` runs in a thread, so that it may query the
+    database; without one nothing here blocks.
+    """
+    if redirect_callback() is None:
+        return resolve_callback_url(request, value, default=default)
+    return await sync_to_async(resolve_callback_url)(request, value, default=default)
 
 
 def _from_callback(

@@ -49,6 +49,13 @@ def always_dashboard(*, url, base_url, request, **kwargs):
     return "/dashboard/"
 
 
+def redirect_from_the_database(*, url, base_url, request, **kwargs):
+    # A callback that queries the database, as many real ones do.
+    from django.contrib.auth.models import User
+
+    return f"/users/{User.objects.count()}/"
+
+
 def broken_redirect(**kwargs):
     raise RuntimeError("redirect callback bug")
 

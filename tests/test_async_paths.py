@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from unittest import mock
 
 from asgiref.sync import sync_to_async
@@ -11,6 +12,7 @@ from django.http import HttpResponse
 from django.test import RequestFactory
 from django.test import TestCase
 from django.test import override_settings
+from django.utils import timezone
 
 from django_useauth.middleware import AuthMiddleware
 from tests.utils import PASSWORD
@@ -94,6 +96,19 @@ class AsyncSignInTests(TestCase):
             await two.auth.asign_in("credentials", username="ada", password=PASSWORD)
         ).ok
 
+    @override_settings(
+        USEAUTH_REDIRECT_CALLBACK="tests.callbacks.redirect_from_the_database"
+    )
+    async def test_redirect_callback_may_query_the_database(self):
+        await sync_to_async(make_user)()
+        request = await self.request()
+        signed_in = await request.auth.asign_in(
+            "credentials", username="ada", password=PASSWORD
+        )
+        assert (signed_in.ok, signed_in.url) == (True, "http://testserver/users/1/")
+        signed_out = await request.auth.asign_out()
+        assert signed_out.url == "http://testserver/users/1/"
+
     def test_exception_releases_the_claim_sync(self):
         make_user()
         one = build_request()
@@ -136,6 +151,30 @@ class AsyncReadTests(TestCase):
         await sync_to_async(user.save)()
         again = await sync_to_async(build_request)({"sessionid": key})
         assert await again.auth.aget_session() is None
+        from django.contrib.sessions.models import Session
+
+        assert not await Session.objects.filter(session_key=key).aexists()
+
+    async def test_session_past_the_absolute_cap_is_deleted(self):
+        await sync_to_async(make_user)()
+        request = await sync_to_async(build_request)()
+        assert (
+            await request.auth.asign_in(
+                "credentials", username="ada", password=PASSWORD
+            )
+        ).ok
+        await sync_to_async(request.session.save)()
+        key = request.session.session_key
+        within = await sync_to_async(build_request)({"sessionid": key})
+        with self.settings(USEAUTH_ABSOLUTE_MAX_AGE=3600):
+            assert await within.auth.aget_session() is not None
+        later = timezone.now() + timedelta(hours=1)
+        past = await sync_to_async(build_request)({"sessionid": key})
+        with (
+            self.settings(USEAUTH_ABSOLUTE_MAX_AGE=3600),
+            mock.patch("django_useauth.session.timezone.now", return_value=later),
+        ):
+            assert await past.auth.aget_session() is None
         from django.contrib.sessions.models import Session
 
         assert not await Session.objects.filter(session_key=key).aexists()
