@@ -291,7 +291,7 @@ def _setting_error(
 
 
 def check_settings(**kwargs: Any) -> list[CheckMessage]:
-    """E010–E020, E022–E033 and W004: each ``USEAUTH_*`` setting has the right type and shape."""
+    """E010–E020, E022–E034 and W004: each ``USEAUTH_*`` setting has the right type and shape."""
     errors: list[CheckMessage] = []
 
     # Read into `object`: the conf properties are typed for valid settings,
@@ -518,6 +518,19 @@ def check_settings(**kwargs: Any) -> list[CheckMessage]:
                 "a positive timedelta or number of seconds",
                 "Set USEAUTH_MAX_AGE = timedelta(days=30).",
                 "useauth.E019",
+            )
+        )
+
+    absolute: object = conf.ABSOLUTE_MAX_AGE
+    if absolute is not None and not (
+        isinstance(absolute, timedelta) and absolute > timedelta(0)
+    ):
+        errors.append(
+            _setting_error(
+                "USEAUTH_ABSOLUTE_MAX_AGE",
+                "None or a positive timedelta or number of seconds",
+                "Set USEAUTH_ABSOLUTE_MAX_AGE = timedelta(days=30), or None for no cap.",
+                "useauth.E034",
             )
         )
 

@@ -178,6 +178,14 @@ class Settings:
         return value
 
     @property
+    def ABSOLUTE_MAX_AGE(self) -> timedelta | None:
+        """The longest a session may last from sign-in, extensions included; ``None``: no cap."""
+        value: timedelta | None = _seconds(
+            getattr(settings, "USEAUTH_ABSOLUTE_MAX_AGE", None)
+        )
+        return value
+
+    @property
     def UPDATE_AGE(self) -> timedelta:
         """How often reading a session may extend it (NextAuth's ``session.updateAge``)."""
         value: timedelta = _seconds(

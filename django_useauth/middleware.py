@@ -22,13 +22,16 @@ from django.utils import timezone
 
 from django_useauth import actions
 from django_useauth.callbacks import session_callback
+from django_useauth.conf import conf
 from django_useauth.exceptions import SessionRequired
 from django_useauth.pages import session_required_response
 from django_useauth.providers import ProviderJSON
 from django_useauth.providers import providers_json
 from django_useauth.session import Session
 from django_useauth.session import SessionUser
+from django_useauth.session import ais_past_absolute_max_age
 from django_useauth.session import build_session
+from django_useauth.session import is_past_absolute_max_age
 from django_useauth.session import last_refreshed_at
 from django_useauth.session import refresh_if_due
 from django_useauth.session import user_payload
@@ -190,6 +193,12 @@ class AuthDetails:
     def _load(self) -> _State:
         if self._state is None:
             try:
+                if conf.ABSOLUTE_MAX_AGE and is_past_absolute_max_age(
+                    self._request.session
+                ):
+                    # Signed in before USEAUTH_ABSOLUTE_MAX_AGE was set or
+                    # lowered: over now, for Django's request.user too.
+                    self._request.session.flush()
                 payload = cached_user(self._request)
                 if payload is not None:
                     self._state = self._state_for(self._request.user, payload)
@@ -213,6 +222,10 @@ class AuthDetails:
     async def _aload(self) -> _State:
         if self._state is None:
             try:
+                if conf.ABSOLUTE_MAX_AGE and await ais_past_absolute_max_age(
+                    self._request.session
+                ):
+                    await self._request.session.aflush()
                 payload = await acached_user(self._request)
                 # The lazy request.user stands in for the user when the
                 # payload is cached: nothing loads it unless a callback reads it.
@@ -244,11 +257,12 @@ class AuthDetails:
         if payload is None and not user.is_authenticated:
             return _SIGNED_OUT
         session = self._request.session
-        if session.get_expiry_date() <= timezone.now():
+        now = timezone.now()
+        if session.get_expiry_date() <= now:
             # Stores drop expired sessions themselves; this covers a store
             # whose clock or timeout disagrees.
             return _SIGNED_OUT
-        refresh_if_due(session)
+        refresh_if_due(session, now)
         if payload is None:
             payload = user_payload(user)  # type: ignore[arg-type]
             remember_user(session, user, payload)

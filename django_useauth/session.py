@@ -4,7 +4,8 @@ A signed-in session is ``{"user": {"name", "email", "image"}, "expires"}``, wher
 ``expires`` is the instant the server-side session ends, as ISO-8601 UTC with
 milliseconds (NextAuth's format). Its lifetime follows NextAuth's database
 strategy: ``USEAUTH_MAX_AGE`` from sign-in, extended on a read at most once per
-``USEAUTH_UPDATE_AGE``.
+``USEAUTH_UPDATE_AGE``, and never past ``USEAUTH_ABSOLUTE_MAX_AGE`` after
+sign-in when that is set.
 """
 
 from __future__ import annotations
@@ -29,10 +30,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "REFRESHED_AT_KEY",
+    "SIGNED_IN_AT_KEY",
     "Session",
     "SessionUser",
     "build_session",
     "format_expires",
+    "ais_past_absolute_max_age",
+    "is_past_absolute_max_age",
     "last_refreshed_at",
     "user_payload",
     "refresh_if_due",
@@ -41,6 +45,10 @@ __all__ = [
 
 #: Session key holding when the server last refreshed this session (ISO-8601).
 REFRESHED_AT_KEY = "_useauth_refreshed_at"
+
+#: Session key holding when the session was signed in (ISO-8601), for
+#: ``USEAUTH_ABSOLUTE_MAX_AGE``.
+SIGNED_IN_AT_KEY = "_useauth_signed_in_at"
 
 
 class SessionUser(TypedDict):
@@ -117,8 +125,16 @@ def start_session(session: SessionBase, now: datetime | None = None) -> None:
     end of the session on every backend, not "now plus the cookie age".
     """
     now = now or timezone.now()
-    session.set_expiry(now + conf.MAX_AGE)
-    session[REFRESHED_AT_KEY] = now.isoformat()
+    session[SIGNED_IN_AT_KEY] = now.isoformat()
+    _extend(session, now)
+
+
+def _extend(session: SessionBase, refreshed: datetime) -> None:
+    # MAX_AGE from this refresh, cut at the absolute cap from sign-in.
+    expiry = refreshed + conf.MAX_AGE
+    cap = _absolute_expiry(session)
+    session.set_expiry(expiry if cap is None else min(expiry, cap))
+    session[REFRESHED_AT_KEY] = refreshed.isoformat()
 
 
 def refresh_if_due(session: SessionBase, now: datetime | None = None) -> bool:
@@ -126,32 +142,69 @@ def refresh_if_due(session: SessionBase, now: datetime | None = None) -> bool:
 
     The new refresh time is the last one plus whole multiples of
     ``USEAUTH_UPDATE_AGE``, the latest not after now, and the session then
-    lasts ``USEAUTH_MAX_AGE`` from it. Concurrent requests that find the same
-    session due therefore all compute the same expiry and write the same
-    values. A session signed in by other means (Django's admin, a plain
-    ``login()``) has no refresh time yet and is given its lifetime, from now,
-    on its first read. Return whether the session was changed; most reads
+    lasts ``USEAUTH_MAX_AGE`` from it (but never past
+    ``USEAUTH_ABSOLUTE_MAX_AGE`` after sign-in). Concurrent requests that find
+    the same session due therefore all compute the same expiry and write the
+    same values. A session signed in by other means (Django's admin, a plain
+    ``login()``) has no refresh time yet and is treated as signed in now, on
+    its first read. Return whether the session was changed; most reads
     change nothing and so write nothing.
     """
     refreshed = last_refreshed_at(session)
     now = now or timezone.now()
     update_age = conf.UPDATE_AGE
-    if refreshed is None or not update_age:
+    if refreshed is None:
         start_session(session, now)
+        return True
+    if not update_age:
+        _extend(session, now)
         return True
     elapsed = now - refreshed
     if elapsed < update_age:
         return False
-    start_session(session, refreshed + (elapsed // update_age) * update_age)
+    _extend(session, refreshed + (elapsed // update_age) * update_age)
     return True
 
 
-def last_refreshed_at(session: SessionBase) -> datetime | None:
-    """Return when the server last gave ``session`` its lifetime (at sign-in or on an extension), if it did."""
-    value = session.get(REFRESHED_AT_KEY)
+def is_past_absolute_max_age(session: SessionBase, now: datetime | None = None) -> bool:
+    """Return whether ``USEAUTH_ABSOLUTE_MAX_AGE`` has passed since ``session`` was signed in.
+
+    Always ``False`` without the setting. The expiry is capped when it is set,
+    so this matters for sessions from before the cap was configured or lowered.
+    """
+    cap = _absolute_expiry(session)
+    return cap is not None and cap <= (now or timezone.now())
+
+
+async def ais_past_absolute_max_age(
+    session: SessionBase, now: datetime | None = None
+) -> bool:
+    """Async twin of :func:`is_past_absolute_max_age`."""
+    absolute = conf.ABSOLUTE_MAX_AGE
+    if absolute is None:
+        return False
+    signed_in = _instant(await session.aget(SIGNED_IN_AT_KEY))
+    return signed_in is not None and signed_in + absolute <= (now or timezone.now())
+
+
+def _absolute_expiry(session: SessionBase) -> datetime | None:
+    # Without the setting, the session is not even read.
+    absolute = conf.ABSOLUTE_MAX_AGE
+    if absolute is None:
+        return None
+    signed_in = _instant(session.get(SIGNED_IN_AT_KEY))
+    return None if signed_in is None else signed_in + absolute
+
+
+def _instant(value: object) -> datetime | None:
     if not isinstance(value, str):
         return None
     try:
         return datetime.fromisoformat(value)
     except ValueError:
         return None
+
+
+def last_refreshed_at(session: SessionBase) -> datetime | None:
+    """Return when the server last gave ``session`` its lifetime (at sign-in or on an extension), if it did."""
+    return _instant(session.get(REFRESHED_AT_KEY))

@@ -36,6 +36,7 @@ C5    SessionLifecycleTests.test_C5_password_change_ends_other_sessions
 C6    SessionLifecycleTests.test_C6_deactivated_user
 C7    SessionLifecycleTests.test_C7_idle_timeout,
       SessionLifecycleTests.test_C7_absolute_lifetime,
+      SessionLifecycleTests.test_C7_cap_set_after_sign_in,
       SessionLifecycleTests.test_C7_expires_never_past_max_age
 C8    SessionLifecycleTests.test_C8_sign_out_wipes_a_pending_oauth_flow
       (no MFA or partial sign-up exists: see "C8" below)
@@ -894,21 +895,43 @@ class SessionLifecycleTests(TestCase):
             assert session_json(self.client) == {}
             self.assert_replay_anonymous(key)
 
-    @override_settings(USEAUTH_MAX_AGE=12 * 3600, USEAUTH_UPDATE_AGE=12 * 3600)
+    @override_settings(
+        USEAUTH_MAX_AGE=8 * 3600,
+        USEAUTH_UPDATE_AGE=3600,
+        USEAUTH_ABSOLUTE_MAX_AGE=12 * 3600,
+    )
     def test_C7_absolute_lifetime(self):
-        # Without extensions, activity does not keep a session past its expiry.
+        # Active every hour, so each read is due and extends the session, but
+        # never past 12 hours after sign-in (NIST 800-63B AAL2).
         with frozen_now() as now:
             start = now[0]
             sign_in(self.client)
             key = session_key(self.client)
+            cap = start + timedelta(hours=12)
             for hours in range(1, 12):
                 now[0] = start + timedelta(hours=hours)
                 body = session_json(self.client)
                 assert body["user"] == ADA
-                assert body["expires"] == format_expires(start + timedelta(hours=12))
-            now[0] = start + timedelta(hours=12)
+                assert body["expires"] == format_expires(
+                    min(now[0] + timedelta(hours=8), cap)
+                )
+            now[0] = cap
             assert session_json(self.client) == {}
             self.assert_replay_anonymous(key)
+
+    def test_C7_cap_set_after_sign_in(self):
+        # A session signed in before the cap was configured (or lowered) ends
+        # on its next read once it is past it, and is deleted on the server.
+        with frozen_now() as now:
+            start = now[0]
+            sign_in(self.client)
+            key = session_key(self.client)
+            now[0] = start + timedelta(hours=13)
+            assert session_json(self.client)["user"] == ADA
+            with self.settings(USEAUTH_ABSOLUTE_MAX_AGE=12 * 3600):
+                assert session_json(self.client) == {}
+                assert not store().exists(key)
+                self.assert_replay_anonymous(key)
 
     def test_C7_expires_never_past_max_age(self):
         # The defaults (30 days, extended at most daily), with a read every 23 hours.

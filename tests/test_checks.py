@@ -350,6 +350,21 @@ class ChecksTests(SimpleTestCase):
         with self.settings(USEAUTH_MAX_AGE="x", USEAUTH_UPDATE_AGE=10):
             check_error_codes(["useauth.E019"])
 
+    def test_e034(self):
+        for value in (0, -1, "30d", True, timedelta(0), timedelta(seconds=-1)):
+            with self.settings(USEAUTH_ABSOLUTE_MAX_AGE=value):
+                check_error_codes(["useauth.E034"])
+                assert checks.check_settings()[0] == Error(
+                    f"USEAUTH_ABSOLUTE_MAX_AGE should be None or a positive timedelta "
+                    f"or number of seconds; got {value!r}.",
+                    hint="Set USEAUTH_ABSOLUTE_MAX_AGE = timedelta(days=30), or None "
+                    "for no cap.",
+                    id="useauth.E034",
+                )
+        for good in (None, 3600, 1.5, timedelta(days=30)):
+            with self.settings(USEAUTH_ABSOLUTE_MAX_AGE=good):
+                check_error_codes([])
+
     @override_settings(USEAUTH_URL="http://example.com")
     def test_w010(self):
         def deploy_ids():

@@ -14,6 +14,9 @@ from django.utils import timezone
 
 from django_useauth import signals
 from django_useauth.session import REFRESHED_AT_KEY
+from django_useauth.session import SIGNED_IN_AT_KEY
+from django_useauth.session import ais_past_absolute_max_age
+from django_useauth.session import is_past_absolute_max_age
 from django_useauth.session import refresh_if_due
 from django_useauth.session import start_session
 from tests import callbacks
@@ -48,6 +51,39 @@ class RefreshTests(TestCase):
         assert session.get_expiry_date() == start + timedelta(hours=48) + timedelta(
             days=30
         )
+
+    def test_absolute_cap(self):
+        session = self.session()
+        start = timezone.now()
+        with self.settings(USEAUTH_ABSOLUTE_MAX_AGE=timedelta(days=45)):
+            start_session(session, start)
+            assert session[SIGNED_IN_AT_KEY] == start.isoformat()
+            assert session.get_expiry_date() == start + timedelta(days=30)
+            # Extended daily, but never past sign-in plus 45 days.
+            assert refresh_if_due(session, start + timedelta(days=20)) is True
+            assert session.get_expiry_date() == start + timedelta(days=45)
+            assert refresh_if_due(session, start + timedelta(days=40)) is True
+            assert session.get_expiry_date() == start + timedelta(days=45)
+            assert session[SIGNED_IN_AT_KEY] == start.isoformat()
+            assert not is_past_absolute_max_age(session, start + timedelta(days=44))
+            assert is_past_absolute_max_age(session, start + timedelta(days=45))
+        # Without the setting there is no cap, and the session is not read.
+        assert not is_past_absolute_max_age(session, start + timedelta(days=99))
+        assert refresh_if_due(session, start + timedelta(days=41)) is True
+        assert session.get_expiry_date() == start + timedelta(days=71)
+
+    async def test_absolute_cap_async(self):
+        session = self.session()
+        start = timezone.now()
+        start_session(session, start)
+        later = start + timedelta(days=2)
+        assert not await ais_past_absolute_max_age(session, later)
+        with self.settings(USEAUTH_ABSOLUTE_MAX_AGE=timedelta(days=1)):
+            assert await ais_past_absolute_max_age(session, later)
+            assert not await ais_past_absolute_max_age(session, start)
+            del session[SIGNED_IN_AT_KEY]
+            # No sign-in time (a session from before the setting): no cap.
+            assert not await ais_past_absolute_max_age(session, later)
 
     def test_concurrent_refreshes_agree(self):
         # Two requests that load the same due session at slightly different
