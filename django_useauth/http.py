@@ -12,6 +12,7 @@ from django.http import JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils.cache import add_never_cache_headers
 from django.utils.cache import patch_vary_headers
+from django.utils.http import http_date
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "JSON_MODE_HEADER",
+    "NEVER_CACHE",
     "json_response",
     "no_store",
     "parse_body",
@@ -72,10 +74,26 @@ def wants_json(request: HttpRequest, body: dict[str, Any]) -> bool:
     return JSON_MODE_HEADER in request.headers
 
 
+#: What ``add_never_cache_headers()`` writes on a response without caching headers.
+NEVER_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"
+
+
 def no_store(response: HttpResponseBase) -> HttpResponseBase:
-    """Mark ``response`` as private and uncacheable, varying on the session cookie."""
-    add_never_cache_headers(response)
-    patch_vary_headers(response, ("Cookie",))
+    """Mark ``response`` as private and uncacheable, varying on the session cookie.
+
+    The headers are Django's own (``add_never_cache_headers()`` and
+    ``patch_vary_headers()``); on a response that has none of them yet, the
+    common case, they are written without parsing anything, because every
+    session read sends them.
+    """
+    headers = response.headers
+    if "Cache-Control" in headers or "Expires" in headers or "Vary" in headers:
+        add_never_cache_headers(response)
+        patch_vary_headers(response, ("Cookie",))
+    else:
+        headers["Expires"] = http_date()
+        headers["Cache-Control"] = NEVER_CACHE
+        headers["Vary"] = "Cookie"
     return response
 
 

@@ -258,15 +258,17 @@ class AuthDetails:
             return _SIGNED_OUT
         session = self._request.session
         now = timezone.now()
-        if session.get_expiry_date() <= now:
+        expires = session.get_expiry_date()
+        if expires <= now:
             # Stores drop expired sessions themselves; this covers a store
             # whose clock or timeout disagrees.
             return _SIGNED_OUT
-        refresh_if_due(session, now)
+        if refresh_if_due(session, now):
+            expires = session.get_expiry_date()
         if payload is None:
             payload = user_payload(user)  # type: ignore[arg-type]
             remember_user(session, user, payload)
-        data = build_session(self._request, user, payload=payload)  # type: ignore[arg-type]
+        data = build_session(self._request, user, payload=payload, expires=expires)  # type: ignore[arg-type]
         return _State(data, last_refreshed_at(session))
 
     @staticmethod

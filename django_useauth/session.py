@@ -80,18 +80,20 @@ def build_session(
     trigger: Literal["read", "update"] = "read",
     new_session: Any = None,
     payload: SessionUser | None = None,
+    expires: datetime | None = None,
 ) -> Session:
     """Return the session object for the signed-in ``user`` of ``request``.
 
     It is ``{"user": {"name", "email", "image"}, "expires"}``, passed through
     ``USEAUTH_SESSION_CALLBACK`` when one is configured. ``payload`` is the
     ``user`` part when it is known already (cached), so that ``user`` (which
-    may be lazy) is not read. Raise ``TypeError`` when the callback answers
+    may be lazy) is not read; ``expires`` is the session's expiry when the
+    caller has it already. Raise ``TypeError`` when the callback answers
     something other than a dict.
     """
     session: Session = {
         "user": payload if payload is not None else user_payload(user),
-        "expires": format_expires(request.session.get_expiry_date()),
+        "expires": format_expires(expires or request.session.get_expiry_date()),
     }
     callback = session_callback()
     if callback is None:

@@ -14,9 +14,11 @@ from django_useauth import views
 app_name = "useauth"
 
 urlpatterns = [
+    # First: GET session is by far the most requested, and Django tries the
+    # routes in order.
+    path("session", views.session, name="session"),
     path("csrf", views.csrf, name="csrf"),
     path("providers", views.providers, name="providers"),
-    path("session", views.session, name="session"),
     path("signin", views.signin, name="signin"),
     re_path(
         r"^signin/(?P<provider>[^/]+)/?\Z",
