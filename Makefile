@@ -51,3 +51,33 @@ test: lint types coverage
 
 clean:
 	rm -rf $(VENV) node_modules test-artifacts .tox .coverage .coverage.* .mypy_cache .ruff_cache .pytest_cache
+
+# `make bench`: the benchmark of docs/benchmarks.md, in its own venv with
+# benchmarks/requirements.txt, the Auth.js peer from benchmarks/authjs (npm ci)
+# and Debian's wrk and valgrind (installed with apt-get when missing).
+# ROUNDS=1 DURATION=2 make bench is a quick run.
+BENCH_VENV := benchmarks/.venv
+BENCH_STAMP := $(BENCH_VENV)/.installed
+BENCH_NODE_DEPS := benchmarks/authjs/node_modules/.package-lock.json
+BENCH_SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+$(BENCH_STAMP): pyproject.toml benchmarks/requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "the benchmark needs Python 3.11 or newer; set PYTHON=python3.X")'
+	$(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/python -m pip install --quiet --editable . -r benchmarks/requirements.txt
+	@touch $@
+
+$(BENCH_NODE_DEPS): benchmarks/authjs/package.json benchmarks/authjs/package-lock.json
+	cd benchmarks/authjs && npm ci --no-audit --no-fund
+	@touch $@
+
+.PHONY: bench
+bench: $(BENCH_STAMP) $(BENCH_NODE_DEPS)
+	@for tool in wrk valgrind; do \
+	  if ! command -v $$tool >/dev/null 2>&1; then \
+	    echo "$$tool is missing: apt-get install -y $$tool"; \
+	    $(BENCH_SUDO) apt-get update -qq && $(BENCH_SUDO) apt-get install -y $$tool || exit 1; \
+	  fi; \
+	done
+	$(BENCH_VENV)/bin/python -m benchmarks.run

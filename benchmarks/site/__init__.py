@@ -1,0 +1,1 @@
+"""The Django project every Python server of the benchmark runs, configured from ``BENCH_*`` variables."""

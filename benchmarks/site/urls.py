@@ -1,0 +1,21 @@
+"""URLs of the benchmark's Django project: the endpoints under test."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.urls import include
+from django.urls import path
+
+from benchmarks.site import views
+
+urlpatterns = [
+    path("api/auth/", include("django_useauth.urls")),
+    path("bench/plain-session", views.plain_session, name="plain_session"),
+    path("bench/untouched", views.untouched, name="untouched"),
+]
+
+if getattr(settings, "ALLAUTH", False):
+    urlpatterns += [
+        path("accounts/", include("allauth.urls")),
+        path("_allauth/", include("allauth.headless.urls")),
+    ]
