@@ -27,12 +27,16 @@ from urllib.parse import parse_qsl
 from urllib.parse import urlencode
 from urllib.parse import urlsplit
 
+import pytest
 import requests
 from django.conf import settings
 from django.contrib.auth.models import User
+from django.db import IntegrityError
+from django.db import connection
+from django.db import transaction
 from django.http import HttpResponse
 from django.test import LiveServerTestCase
-from django.test import TestCase
+from django.test import TransactionTestCase
 from django.test import override_settings
 from social_core.backends.base import BaseAuth
 from social_core.backends.open_id_connect import OpenIdConnectAuth
@@ -622,16 +626,36 @@ class OAuthAttackTests(LiveServerTestCase):
         assert self.session(by_outcome[refused]) == {}
 
 
-class ProviderUidTests(TestCase):
+#: The migration docs/oauth.md gives for MySQL and MariaDB, whose default
+#: collations compare the provider uid case-insensitively.
+MYSQL_CASE_SENSITIVE_UID = (
+    "ALTER TABLE social_auth_usersocialauth "
+    "MODIFY uid varchar(255) COLLATE utf8mb4_bin NOT NULL"
+)
+
+
+class ProviderUidTests(TransactionTestCase):
+    # A TransactionTestCase: on MySQL the ALTER TABLE commits on its own.
     def test_B8_uid_compared_case_sensitively_in_storage(self):
         # CVE-2024-32879: on MySQL/MariaDB a case-insensitive collation made
         # "abc" find the account of "AbC". social-app-django now compares in
-        # Python too. This runs on the test database's engine: SQLite here,
-        # PostgreSQL in CI's second run (--ds=tests.settings_services); those
-        # are the engines the project tests.
+        # Python too. This runs on the test database's engine: SQLite in
+        # `make test`, PostgreSQL and MariaDB in CI (--ds=tests.settings_services,
+        # --ds=tests.settings_mariadb).
         first = make_user("first")
-        second = make_user("second")
         UserSocialAuth.objects.create(user=first, provider="oidc", uid="AbC")
+        # On every engine, never the other person's account.
+        assert UserSocialAuth.get_social_auth("oidc", "abc") is None
+        if connection.vendor == "mysql":  # pragma: no cover - CI's MariaDB run
+            # The default collation refuses "abc" beside "AbC": that person
+            # could not sign in at all. The documented migration fixes it.
+            with pytest.raises(IntegrityError), transaction.atomic():
+                UserSocialAuth.objects.create(
+                    user=make_user("refused"), provider="oidc", uid="abc"
+                )
+            with connection.cursor() as cursor:
+                cursor.execute(MYSQL_CASE_SENSITIVE_UID)
+        second = make_user("second")
         UserSocialAuth.objects.create(user=second, provider="oidc", uid="abc")
         assert UserSocialAuth.get_social_auth("oidc", "abc").user == second
         assert UserSocialAuth.get_social_auth("oidc", "AbC").user == first
