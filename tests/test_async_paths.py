@@ -137,8 +137,8 @@ class AsyncSignInTests(TestCase):
 
 
 class AsyncReadTests(TestCase):
-    async def test_deactivated_user_session_is_deleted(self):
-        user = await sync_to_async(make_user)()
+    async def signed_in_key(self) -> str:
+        """Sign in through ``asign_in()``; return the saved session's key."""
         request = await sync_to_async(build_request)()
         assert (
             await request.auth.asign_in(
@@ -146,7 +146,13 @@ class AsyncReadTests(TestCase):
             )
         ).ok
         await sync_to_async(request.session.save)()
-        key = request.session.session_key
+        key: str | None = request.session.session_key
+        assert key is not None
+        return key
+
+    async def test_deactivated_user_session_is_deleted(self):
+        user = await sync_to_async(make_user)()
+        key = await self.signed_in_key()
         user.is_active = False
         await sync_to_async(user.save)()
         again = await sync_to_async(build_request)({"sessionid": key})
@@ -157,14 +163,7 @@ class AsyncReadTests(TestCase):
 
     async def test_session_past_the_absolute_cap_is_deleted(self):
         await sync_to_async(make_user)()
-        request = await sync_to_async(build_request)()
-        assert (
-            await request.auth.asign_in(
-                "credentials", username="ada", password=PASSWORD
-            )
-        ).ok
-        await sync_to_async(request.session.save)()
-        key = request.session.session_key
+        key = await self.signed_in_key()
         within = await sync_to_async(build_request)({"sessionid": key})
         with self.settings(USEAUTH_ABSOLUTE_MAX_AGE=3600):
             assert await within.auth.aget_session() is not None

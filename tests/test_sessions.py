@@ -76,6 +76,16 @@ def deleted_during_async_cache_write(engine: _Store, key: str) -> Iterator[None]
     assert done, "the deletion never ran"
 
 
+async def asaved_key(engine: _Store) -> str:
+    """Async twin of :func:`saved`: the key of a new saved session holding a user's id."""
+    session = engine()
+    await session.aset("_auth_user_id", "1")
+    await session.asave()
+    key = session.session_key
+    assert key is not None
+    return key
+
+
 def alive(engine: _Store, key: str) -> bool:
     """Whether a fresh store for ``key`` still finds a signed-in session."""
     return bool(engine().exists(key)) or "_auth_user_id" in engine(key).load()
@@ -171,11 +181,7 @@ class CacheEngineTests(TestCase):
         write.assert_not_called()
 
     async def test_async_a_save_after_a_deletion_is_refused(self):
-        session = self.engine()
-        session["_auth_user_id"] = "1"
-        await session.asave()
-        key = session.session_key
-        assert key is not None
+        key = await asaved_key(self.engine)
         loaded = self.engine(key)
         await loaded.aset("x", 1)
         await self.engine(key).aflush()
@@ -184,11 +190,7 @@ class CacheEngineTests(TestCase):
         assert not await self.engine().aexists(key)
 
     async def test_async_a_deletion_between_the_check_and_the_write(self):
-        session = self.engine()
-        await session.aset("_auth_user_id", "1")
-        await session.asave()
-        key = session.session_key
-        assert key is not None
+        key = await asaved_key(self.engine)
         loaded = self.engine(key)
         await loaded.aset("x", 1)
         with (
@@ -199,11 +201,7 @@ class CacheEngineTests(TestCase):
         assert not await self.engine().aexists(key)
 
     async def test_async_saves_and_flushes_as_djangos(self):
-        session = self.engine()
-        await session.aset("_auth_user_id", "1")
-        await session.asave()
-        key = session.session_key
-        assert key is not None
+        key = await asaved_key(self.engine)
         again = self.engine(key)
         await again.aset("x", 2)
         await again.asave()
@@ -238,11 +236,7 @@ class CachedDbEngineTests(CacheEngineTests):
             assert self.engine(key).load() == {"_auth_user_id": "1"}
 
     async def test_async_a_read_from_the_database_after_a_deletion(self):
-        session = self.engine()
-        await session.aset("_auth_user_id", "1")
-        await session.asave()
-        key = session.session_key
-        assert key is not None
+        key = await asaved_key(self.engine)
         reader = self.engine(key)
         await caches["sessions"].adelete(self.engine.cache_key_prefix + key)
         with deleted_during_async_cache_write(self.engine, key):
@@ -250,10 +244,6 @@ class CachedDbEngineTests(CacheEngineTests):
         assert not await self.engine().aexists(key)
 
     async def test_async_a_read_from_the_database_is_cached(self):
-        session = self.engine()
-        await session.aset("_auth_user_id", "1")
-        await session.asave()
-        key = session.session_key
-        assert key is not None
+        key = await asaved_key(self.engine)
         await caches["sessions"].adelete(self.engine.cache_key_prefix + key)
         assert await self.engine(key).aload() == {"_auth_user_id": "1"}
