@@ -15,6 +15,7 @@ from django.core.cache import caches
 from django.views.decorators.debug import sensitive_variables
 
 from django_useauth import oauth
+from django_useauth import throttle
 from django_useauth.callbacks import sign_in_refusal
 from django_useauth.conf import conf
 from django_useauth.credentials import aauthenticate_credentials
@@ -34,7 +35,6 @@ from django_useauth.redirects import resolve_callback_url
 from django_useauth.signals import send_event
 from django_useauth.signals import signed_in
 from django_useauth.signals import signed_out
-from django_useauth.throttle import throttle_for
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import _User
@@ -90,7 +90,13 @@ def _oauth_started(started: oauth.OAuthStart) -> SignInResult:
     )
 
 
-def _credentials_failed(request: HttpRequest, callback_url: object) -> SignInResult:
+def _failed(
+    request: HttpRequest, once: str | None, callback_url: object
+) -> SignInResult:
+    # user_login_failed has settled the attempt: it keeps its places in the
+    # counts. (Settled here too, in case a project disconnected the receiver.)
+    throttle.settle_failed(None, request=request)
+    _release(once)
     params = {"provider": CREDENTIALS_ID}
     if is_allowed_callback_url(request, callback_url):
         # Kept so that the sign-in page the error leads to can send the user
@@ -152,9 +158,36 @@ def _already_signing_in(request: HttpRequest) -> SignInResult:
     )
 
 
-def _refused(request: HttpRequest, code: str) -> SignInResult:
+def _refused(request: HttpRequest, once: str | None, code: str) -> SignInResult:
+    # The password was right: the attempt is no failure, but no sign-in either.
+    throttle.release_held(request)
+    _release(once)
     # NextAuth v4 answers a refused credentials sign-in with 403.
     return SignInResult(error=code, status=403, ok=False, url=error_url(request, code))
+
+
+def _abandon(request: HttpRequest, once: str | None) -> None:
+    throttle.release_held(request)
+    _release(once)
+
+
+@sensitive_variables("credentials")
+def _begin(
+    request: HttpRequest, credentials: Mapping[str, Any]
+) -> tuple[SignInResult | None, str | None]:
+    # Take the attempt's places in the limits before any password is hashed,
+    # then the browser's pre-login identity. Return an early answer (limited,
+    # or a double submit) or the claimed identity's key.
+    attempt = throttle.reserve(request, credentials)
+    if attempt.retry_after is not None:
+        return _throttled(request, attempt.retry_after), None
+    once = _once_key(request)
+    if not _claim(once):
+        attempt.release()
+        return _already_signing_in(request), None
+    # Held on the request, so that ThrottleBackend does not count it again.
+    throttle.hold(request, attempt)
+    return None, once
 
 
 @sensitive_variables("credentials")
@@ -174,28 +207,23 @@ def sign_in(
     provider = _provider(provider_id)
     if provider.backend is not None:
         return _oauth_started(oauth.start(request, provider.backend, callback_url))
-    throttle = throttle_for(request, credentials or {})
-    wait = throttle.retry_after()
-    if wait is not None:
-        return _throttled(request, wait)
-    once = _once_key(request)
-    if not _claim(once):
-        return _already_signing_in(request)
+    early, once = _begin(request, credentials or {})
+    if early is not None:
+        return early
     try:
         user: _User | None = authenticate_credentials(request, credentials or {})
         if user is None:
-            throttle.failed()
-            _release(once)
-            return _credentials_failed(request, callback_url)
+            return _failed(request, once, callback_url)
         refusal = sign_in_refusal(user=user, provider=CREDENTIALS_ID, request=request)
         if refusal is not None:
-            _release(once)
-            return _refused(request, refusal)
+            return _refused(request, once, refusal)
         complete_sign_in(request, user)
+        # login() sent user_logged_in, whose receiver settled the attempt;
+        # settled here too, in case a project disconnected it.
+        throttle.settle_signed_in(None, request=request)
     except BaseException:
-        _release(once)
+        _abandon(request, once)
         raise
-    throttle.succeeded()
     send_event(signed_in, user, request=request, provider=CREDENTIALS_ID)
     return _signed_in(resolve_callback_url(request, callback_url))
 
@@ -215,30 +243,23 @@ async def asign_in(
             request, provider.backend, callback_url
         )
         return _oauth_started(started)
-    throttle = throttle_for(request, credentials or {})
-    wait = await sync_to_async(throttle.retry_after)()
-    if wait is not None:
-        return _throttled(request, wait)
-    once = _once_key(request)
-    if not await sync_to_async(_claim)(once):
-        return _already_signing_in(request)
+    early, once = await sync_to_async(_begin)(request, credentials or {})
+    if early is not None:
+        return early
     try:
         user = await aauthenticate_credentials(request, credentials or {})
         if user is None:
-            await sync_to_async(throttle.failed)()
-            await sync_to_async(_release)(once)
-            return _credentials_failed(request, callback_url)
+            return await sync_to_async(_failed)(request, once, callback_url)
         refusal = await sync_to_async(sign_in_refusal)(
             user=user, provider=CREDENTIALS_ID, request=request
         )
         if refusal is not None:
-            await sync_to_async(_release)(once)
-            return _refused(request, refusal)
+            return await sync_to_async(_refused)(request, once, refusal)
         await acomplete_sign_in(request, user)
+        await sync_to_async(throttle.settle_signed_in)(None, request=request)
     except BaseException:
-        await sync_to_async(_release)(once)
+        await sync_to_async(_abandon)(request, once)
         raise
-    await sync_to_async(throttle.succeeded)()
     await sync_to_async(send_event)(
         signed_in, user, request=request, provider=CREDENTIALS_ID
     )

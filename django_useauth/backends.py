@@ -1,10 +1,15 @@
-"""Authentication backends for signing in with an email address.
+"""Authentication backends: the sign-in limit for every door, and signing in with an email address.
 
-``ModelBackend`` looks users up by ``USERNAME_FIELD`` only. These backends let
-the credentials provider take an email address instead, or either, while
-keeping ``ModelBackend``'s guarantees: inactive users are refused
-(``user_can_authenticate``) and the password hasher runs exactly once whether
-or not the user exists (Django CVE-2024-39329).
+``ThrottleBackend`` goes first in ``AUTHENTICATION_BACKENDS``: it
+authenticates nobody, but takes each attempt's place in the sign-in limits
+before the backends after it hash a password, so the admin login and any view
+that calls ``authenticate()`` share the limits of ``/api/auth``.
+
+``ModelBackend`` looks users up by ``USERNAME_FIELD`` only. ``EmailBackend``
+and ``UsernameOrEmailBackend`` let the credentials provider take an email
+address instead, or either, while keeping ``ModelBackend``'s guarantees:
+inactive users are refused (``user_can_authenticate``) and the password hasher
+runs exactly once whether or not the user exists (Django CVE-2024-39329).
 """
 
 from __future__ import annotations
@@ -13,15 +18,73 @@ from typing import TYPE_CHECKING
 from typing import Any
 
 from asgiref.sync import sync_to_async
+from django.contrib.auth import get_backends
 from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import BaseBackend
 from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import PermissionDenied
+
+from django_useauth import throttle
+from django_useauth.conf import conf
+from django_useauth.credentials import SENSITIVE_CREDENTIAL
 
 if TYPE_CHECKING:
     # django-stubs resolves _User to the project's AUTH_USER_MODEL.
     from django.contrib.auth.models import _User
     from django.http import HttpRequest
 
-__all__ = ["EmailBackend", "UsernameOrEmailBackend"]
+__all__ = ["EmailBackend", "ThrottleBackend", "UsernameOrEmailBackend"]
+
+
+class ThrottleBackend(BaseBackend):
+    """The sign-in limits of ``django_useauth.throttle`` for every ``authenticate()`` call.
+
+    Put it first in ``AUTHENTICATION_BACKENDS``. For a call with a request and
+    a password-like credential it reserves the attempt's places; when a limit
+    is reached it raises ``PermissionDenied``, which makes ``authenticate()``
+    stop, send ``user_login_failed`` and return ``None`` without asking any
+    other backend (the admin then shows its usual "enter a correct username
+    and password" error), and sets ``request.useauth_retry_after``. It never
+    authenticates anyone itself. Calls without a request (scripts, tests'
+    ``Client.login()``) and calls without a password (OAuth completions) are
+    not limited.
+    """
+
+    def authenticate(
+        self, request: HttpRequest | None, **credentials: Any
+    ) -> _User | None:
+        if (
+            request is None
+            or not conf.THROTTLE_ENABLED
+            or not any(SENSITIVE_CREDENTIAL.search(name) for name in credentials)
+            or throttle.held_attempt(request) is not None
+        ):
+            # Held already: the credentials provider reserved this attempt.
+            return None
+        attempt = throttle.reserve(request, credentials)
+        if attempt.retry_after is not None:
+            raise PermissionDenied("Too many failed sign-in attempts.")
+        throttle.hold(request, attempt)
+        return None
+
+    async def aauthenticate(
+        self, request: HttpRequest | None, **credentials: Any
+    ) -> _User | None:
+        return await sync_to_async(self.authenticate)(request, **credentials)
+
+    def get_user(self, user_id: Any) -> _User | None:
+        """Return the user as the backends after this one find it.
+
+        Only a session signed in without naming a backend names this one:
+        ``Client.force_login(user)`` picks the first backend in
+        ``AUTHENTICATION_BACKENDS``.
+        """
+        for backend in get_backends():
+            if not isinstance(backend, ThrottleBackend):
+                user = backend.get_user(user_id)
+                if user is not None:
+                    return user
+        return None
 
 
 class EmailBackend(ModelBackend):

@@ -25,9 +25,12 @@ from django_useauth.providers import PROVIDER_ID_RE
 from django_useauth.providers import social_backends
 
 __all__ = [
+    "check_browser_sessions",
     "check_deploy",
+    "check_throttle",
     "check_middleware",
     "check_providers",
+    "check_proxy",
     "check_session_engine",
     "check_settings",
     "check_templates",
@@ -41,6 +44,10 @@ _REQUEST_PROCESSOR = "django.template.context_processors.request"
 _RESERVED_FIELDS = frozenset({"csrfToken", "callbackUrl", "json", "redirect"})
 _FIELD_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _UNSET = object()
+_LOCMEM_CACHE = "django.core.cache.backends.locmem.LocMemCache"
+_DUMMY_CACHE = "django.core.cache.backends.dummy.DummyCache"
+_FILE_CACHE = "django.core.cache.backends.filebased.FileBasedCache"
+_THROTTLE_BACKEND = "django_useauth.backends.ThrottleBackend"
 
 
 def _middleware_index(path: str) -> int | None:
@@ -555,7 +562,7 @@ def _is_absolute(value: str) -> bool:
 
 
 def check_deploy(**kwargs: Any) -> list[CheckMessage]:
-    """W010, W011 (``--deploy``): https for ``USEAUTH_URL``; throttle counts every server shares."""
+    """W010–W012 (``--deploy``): an https ``USEAUTH_URL`` is set; throttle counts every server shares."""
     warnings: list[CheckMessage] = []
     alias: object = conf.THROTTLE_CACHE
     caches_setting: dict[str, dict[str, Any]] = settings.CACHES
@@ -564,10 +571,7 @@ def check_deploy(**kwargs: Any) -> list[CheckMessage]:
         if isinstance(alias, str)
         else ""
     )
-    if conf.THROTTLE_ENABLED is True and backend in (
-        "django.core.cache.backends.locmem.LocMemCache",
-        "django.core.cache.backends.dummy.DummyCache",
-    ):
+    if conf.THROTTLE_ENABLED is True and backend == _LOCMEM_CACHE:
         warnings.append(
             Warning(
                 f"USEAUTH_THROTTLE_CACHE should name a cache shared by every process; "
@@ -586,4 +590,196 @@ def check_deploy(**kwargs: Any) -> list[CheckMessage]:
                 id="useauth.W010",
             )
         )
+    if not url:
+        warnings.append(
+            Warning(
+                "USEAUTH_URL should be set in production to the site's canonical "
+                "origin; without it every absolute URL is built from the request's "
+                "Host (or X-Forwarded-Host) header, and GET /api/auth/providers and "
+                "openapi.json are sent private and varying on it.",
+                hint="Set USEAUTH_URL = 'https://example.com' (your site's origin).",
+                id="useauth.W012",
+            )
+        )
     return warnings
+
+
+def _throttle_cache_backend() -> str:
+    alias: object = conf.THROTTLE_CACHE
+    caches_setting: dict[str, dict[str, Any]] = settings.CACHES
+    if not isinstance(alias, str):
+        return ""
+    backend: str = caches_setting.get(alias, {}).get("BACKEND", "")
+    return backend
+
+
+def check_throttle(**kwargs: Any) -> list[CheckMessage]:
+    """E035–E038, W014, W015: the sign-in limits can hold, on every door."""
+    messages: list[CheckMessage] = []
+    fields: object = conf.THROTTLE_ACCOUNT_FIELDS
+    if fields is not None and (
+        isinstance(fields, str)
+        or not isinstance(fields, Sequence)
+        or not fields
+        or not all(isinstance(f, str) and _FIELD_RE.fullmatch(f) for f in fields)
+    ):
+        messages.append(
+            _setting_error(
+                "USEAUTH_THROTTLE_ACCOUNT_FIELDS",
+                "None or a non-empty list of the credential names that name the account",
+                "Set USEAUTH_THROTTLE_ACCOUNT_FIELDS = ['login'] (the field your "
+                "authentication backend looks the user up by), or None.",
+                "useauth.E036",
+            )
+        )
+    prefix: object = conf.THROTTLE_IPV6_PREFIX
+    if (
+        not isinstance(prefix, int)
+        or isinstance(prefix, bool)
+        or not 1 <= prefix <= 128
+    ):
+        messages.append(
+            _setting_error(
+                "USEAUTH_THROTTLE_IPV6_PREFIX",
+                "a number of bits from 1 to 128",
+                "Set USEAUTH_THROTTLE_IPV6_PREFIX = 64 (one customer's network).",
+                "useauth.E037",
+            )
+        )
+    if conf.THROTTLE_ENABLED is not True:
+        return messages
+    backend = _throttle_cache_backend()
+    if backend == _DUMMY_CACHE:
+        messages.append(
+            Error(
+                f"USEAUTH_THROTTLE_CACHE should name a cache that stores; "
+                f"{conf.THROTTLE_CACHE!r} is DummyCache, which keeps nothing, so no "
+                "sign-in would ever be limited.",
+                hint="Point USEAUTH_THROTTLE_CACHE at a Redis, Memcached or database "
+                "cache, or set USEAUTH_THROTTLE_ENABLED = False to switch the limits off.",
+                id="useauth.E035",
+            )
+        )
+    elif backend == _FILE_CACHE:
+        messages.append(
+            Warning(
+                f"USEAUTH_THROTTLE_CACHE {conf.THROTTLE_CACHE!r} is FileBasedCache, "
+                "whose add() is a check and a write, not one atomic step: sign-ins "
+                "sent at the same moment can pass the limits.",
+                hint="Point USEAUTH_THROTTLE_CACHE at a Redis, Memcached or database cache.",
+                id="useauth.W014",
+            )
+        )
+    credentials_fields: object = conf.CREDENTIALS_FIELDS
+    if (
+        conf.CREDENTIALS_ENABLED is True
+        and isinstance(credentials_fields, (list, tuple))
+        and not set(_account_fields()).intersection(credentials_fields)
+    ):
+        messages.append(
+            Error(
+                f"USEAUTH_CREDENTIALS_FIELDS {list(credentials_fields)!r} has no field "
+                "that names the account, so failed sign-ins could not be limited per "
+                "account.",
+                hint="Set USEAUTH_THROTTLE_ACCOUNT_FIELDS to the field(s) your "
+                "authentication backend looks the user up by, e.g. ['login'].",
+                id="useauth.E038",
+            )
+        )
+    backends: list[str] = list(settings.AUTHENTICATION_BACKENDS)
+    if not backends or backends[0] != _THROTTLE_BACKEND:
+        where = (
+            "is not first in AUTHENTICATION_BACKENDS, so the backends before it check "
+            "passwords without limits"
+            if _THROTTLE_BACKEND in backends
+            else "is not in AUTHENTICATION_BACKENDS, so only /api/auth sign-ins are "
+            "limited: the admin login and any other view that calls authenticate() "
+            "let attackers guess without limits"
+        )
+        messages.append(
+            Warning(
+                f"{_THROTTLE_BACKEND!r} {where}.",
+                hint=f"Put {_THROTTLE_BACKEND!r} first in AUTHENTICATION_BACKENDS.",
+                id="useauth.W015",
+            )
+        )
+    return messages
+
+
+def _account_fields() -> list[str]:
+    # Imported here: the user model is not ready when this module is imported.
+    from django_useauth.throttle import account_fields
+
+    return account_fields()
+
+
+def _behind_proxy() -> bool:
+    return bool(
+        getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+        or getattr(settings, "USE_X_FORWARDED_HOST", False)
+        or getattr(settings, "USE_X_FORWARDED_PORT", False)
+    )
+
+
+def check_proxy(**kwargs: Any) -> list[CheckMessage]:
+    """W016, W017 (``--deploy``): the client address the sign-in limits count is the client's."""
+    proxies: object = conf.TRUSTED_PROXY_COUNT
+    if conf.THROTTLE_ENABLED is not True or not isinstance(proxies, int):
+        return []
+    if proxies == 0 and _behind_proxy():
+        return [
+            Warning(
+                "USEAUTH_TRUSTED_PROXY_COUNT is 0, but SECURE_PROXY_SSL_HEADER or "
+                "USE_X_FORWARDED_HOST/PORT says a proxy is in front of the site: every "
+                "visitor then has the proxy's address, and USEAUTH_THROTTLE_IP_FAILURES "
+                "failed sign-ins from anyone lock everyone out.",
+                hint="Set USEAUTH_TRUSTED_PROXY_COUNT to the number of proxies that "
+                "append to X-Forwarded-For (1 for one nginx; 2 for a CDN and a proxy). "
+                "docs/security.md shows the usual deployments.",
+                id="useauth.W016",
+            )
+        ]
+    if proxies > 0 and not _behind_proxy():
+        return [
+            Warning(
+                f"USEAUTH_TRUSTED_PROXY_COUNT is {proxies}, but no proxy is configured "
+                "(SECURE_PROXY_SSL_HEADER, USE_X_FORWARDED_HOST/PORT): a client that "
+                "reaches the site directly writes X-Forwarded-For itself and picks a "
+                "new address for every sign-in attempt.",
+                hint="Set USEAUTH_TRUSTED_PROXY_COUNT = 0 when no proxy appends to "
+                "X-Forwarded-For; behind a proxy, configure SECURE_PROXY_SSL_HEADER too.",
+                id="useauth.W017",
+            )
+        ]
+    return []
+
+
+def check_browser_sessions(**kwargs: Any) -> list[CheckMessage]:
+    """W013: a browser-session cookie's session must stay in the store for ``USEAUTH_MAX_AGE``.
+
+    With ``SESSION_EXPIRE_AT_BROWSER_CLOSE`` the session keeps its end in the
+    session itself (Django's expiry date would make the cookie persistent), and
+    Django's stores keep it only ``SESSION_COOKIE_AGE`` after its last write.
+    """
+    max_age: object = conf.MAX_AGE
+    cookie_age: object = settings.SESSION_COOKIE_AGE
+    if (
+        not settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
+        or not isinstance(max_age, timedelta)
+        or not isinstance(cookie_age, int)
+        or timedelta(seconds=cookie_age) >= max_age
+    ):
+        # Valid settings that agree, or invalid ones other checks report.
+        return []
+    seconds = int(max_age.total_seconds())
+    return [
+        Warning(
+            f"SESSION_COOKIE_AGE should be at least USEAUTH_MAX_AGE ({seconds} seconds) "
+            "when SESSION_EXPIRE_AT_BROWSER_CLOSE is True: the session store drops a "
+            f"browser-session cookie's session {cookie_age} seconds after its last "
+            "write, so a session left unused ends before the 'expires' it was given.",
+            hint=f"Set SESSION_COOKIE_AGE = {seconds}, or lower USEAUTH_MAX_AGE to "
+            "SESSION_COOKIE_AGE or less.",
+            id="useauth.W013",
+        )
+    ]

@@ -140,6 +140,20 @@ class Settings:
         return value
 
     @property
+    def THROTTLE_ACCOUNT_FIELDS(self) -> Sequence[str] | None:
+        """Credentials that name the account for its limit; ``None``: the user model's username and email fields."""
+        value: Sequence[str] | None = getattr(
+            settings, "USEAUTH_THROTTLE_ACCOUNT_FIELDS", None
+        )
+        return value
+
+    @property
+    def THROTTLE_IPV6_PREFIX(self) -> int:
+        """How many leading bits of an IPv6 address one client address count covers (64: a customer's network)."""
+        value: int = getattr(settings, "USEAUTH_THROTTLE_IPV6_PREFIX", 64)
+        return value
+
+    @property
     def TRUSTED_PROXY_COUNT(self) -> int:
         """How many proxies in front of the site append to ``X-Forwarded-For`` (0: ignore the header)."""
         value: int = getattr(settings, "USEAUTH_TRUSTED_PROXY_COUNT", 0)

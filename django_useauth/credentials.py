@@ -32,8 +32,11 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import _UserModel
     from django.http import HttpRequest
 
-# The field names Django's authenticate() hides in user_login_failed.
-_SENSITIVE = re.compile("api|token|key|secret|password|signature", re.IGNORECASE)
+#: The credential names Django's ``authenticate()`` hides in ``user_login_failed``:
+#: the secrets, which are guessed, never the names of an account.
+SENSITIVE_CREDENTIAL = re.compile(
+    "api|token|key|secret|password|signature", re.IGNORECASE
+)
 
 __all__ = [
     "aauthenticate_credentials",
@@ -83,7 +86,9 @@ def _refuse_unusable(request: HttpRequest, values: Mapping[str, Any]) -> None:
     password = values.get("password")
     make_password(password if isinstance(password, str) else "")
     credentials = {
-        field: "********************" if _SENSITIVE.search(field) else values[field]
+        field: "********************"
+        if SENSITIVE_CREDENTIAL.search(field)
+        else values[field]
         for field in conf.CREDENTIALS_FIELDS
         if isinstance(values.get(field), str)
     }

@@ -5,14 +5,19 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 from typing import Any
+from typing import TypeVar
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.http import HttpResponseRedirect
 from django.http import JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils.cache import add_never_cache_headers
+from django.utils.cache import patch_cache_control
 from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date
+
+from django_useauth.conf import conf
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -25,9 +30,12 @@ __all__ = [
     "no_store",
     "parse_body",
     "redirect_response",
+    "site_dependent",
     "string_field",
     "wants_json",
 ]
+
+_Response = TypeVar("_Response", bound="HttpResponseBase")
 
 #: Auth.js v5 asks for JSON mode with this request header (any value).
 JSON_MODE_HEADER = "X-Auth-Return-Redirect"
@@ -95,6 +103,37 @@ def no_store(response: HttpResponseBase) -> HttpResponseBase:
         headers["Cache-Control"] = NEVER_CACHE
         headers["Vary"] = "Cookie"
     return response
+
+
+def site_dependent(response: _Response) -> _Response:
+    """Keep a response that holds the site's origin out of shared caches, unless ``USEAUTH_URL`` fixes it.
+
+    Without ``USEAUTH_URL`` the origin is the request's: its ``Host`` (or the
+    proxy headers Django is told to trust). The response is then marked
+    ``Cache-Control: private`` and varies on those headers, so that no shared
+    cache hands one request's host to another. With ``USEAUTH_URL`` nothing in
+    it comes from the request, and it is left as it is.
+    """
+    if conf.URL:
+        return response
+    patch_cache_control(response, private=True)
+    patch_vary_headers(response, _origin_headers())
+    return response
+
+
+def _origin_headers() -> list[str]:
+    # The request headers that request.get_host() and request.scheme read.
+    headers = ["Host"]
+    if settings.USE_X_FORWARDED_HOST:
+        headers.append("X-Forwarded-Host")
+    if settings.USE_X_FORWARDED_PORT:
+        headers.append("X-Forwarded-Port")
+    if settings.SECURE_PROXY_SSL_HEADER:
+        key: str = settings.SECURE_PROXY_SSL_HEADER[0]
+        # A key without HTTP_ is set by the server, not sent by the client.
+        if key.startswith("HTTP_"):
+            headers.append(key.removeprefix("HTTP_").replace("_", "-").title())
+    return headers
 
 
 def json_response(data: Any, *, status: int = 200) -> JsonResponse:

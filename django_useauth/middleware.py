@@ -30,11 +30,15 @@ from django_useauth.providers import providers_json
 from django_useauth.session import Session
 from django_useauth.session import SessionUser
 from django_useauth.session import ais_past_absolute_max_age
+from django_useauth.session import asession_end
 from django_useauth.session import build_session
 from django_useauth.session import is_past_absolute_max_age
 from django_useauth.session import last_refreshed_at
 from django_useauth.session import refresh_if_due
+from django_useauth.session import session_end
 from django_useauth.session import user_payload
+from django_useauth.throttle import held_attempt
+from django_useauth.throttle import release_held
 from django_useauth.usercache import acached_user
 from django_useauth.usercache import cached_user
 from django_useauth.usercache import remember_user
@@ -193,78 +197,92 @@ class AuthDetails:
     def _load(self) -> _State:
         if self._state is None:
             try:
-                if conf.ABSOLUTE_MAX_AGE and is_past_absolute_max_age(
-                    self._request.session
-                ):
-                    # Signed in before USEAUTH_ABSOLUTE_MAX_AGE was set or
-                    # lowered: over now, for Django's request.user too.
-                    self._request.session.flush()
-                payload = cached_user(self._request)
-                if payload is not None:
-                    self._state = self._state_for(self._request.user, payload)
-                else:
-                    user = self._request.user
-                    if (
-                        not user.is_authenticated
-                        and SESSION_KEY in self._request.session
-                    ):
-                        # Django keeps the session of a user it no longer
-                        # accepts (deactivated, deleted, backend removed); a
-                        # reactivation must not bring it back.
-                        self._request.session.flush()
-                    self._state = self._state_for(user)
+                self._state = self._read()
             except SynchronousOnlyOperation:
                 raise
             except Exception:
                 self._state = self._failed()
         return self._state
 
+    def _read(self) -> _State:
+        payload = cached_user(self._request)
+        user = self._request.user
+        if payload is None and not user.is_authenticated:
+            if SESSION_KEY in self._request.session:
+                # Django keeps the session of a user it no longer accepts
+                # (deactivated, deleted, backend removed); a reactivation
+                # must not bring it back.
+                self._request.session.flush()
+            return _SIGNED_OUT
+        session = self._request.session
+        now = timezone.now()
+        expires = session_end(session)
+        if expires <= now or (
+            conf.ABSOLUTE_MAX_AGE and is_past_absolute_max_age(session, now)
+        ):
+            session.flush()
+            return self._ended()
+        return self._state_for(user, payload, now, expires)
+
     async def _aload(self) -> _State:
         if self._state is None:
             try:
-                if conf.ABSOLUTE_MAX_AGE and await ais_past_absolute_max_age(
-                    self._request.session
-                ):
-                    await self._request.session.aflush()
-                payload = await acached_user(self._request)
-                # The lazy request.user stands in for the user when the
-                # payload is cached: nothing loads it unless a callback reads it.
-                user = (
-                    self._request.user
-                    if payload is not None
-                    else await self._request.auser()
-                )
-                if (
-                    payload is None
-                    and not user.is_authenticated
-                    and await self._request.session.ahas_key(SESSION_KEY)
-                ):
-                    await self._request.session.aflush()
-                if session_callback() is None:
-                    self._state = self._state_for(user, payload)
-                else:
-                    # The project's callback may query the database.
-                    self._state = await sync_to_async(self._state_for)(user, payload)
+                self._state = await self._aread()
             except Exception:
                 self._state = self._failed()
         return self._state
 
-    def _state_for(self, user: _AnyUser, payload: SessionUser | None = None) -> _State:
-        # The session is loaded by now, and the user too unless its payload
-        # came from the cache (then `user` is the lazy request.user, which
-        # only the project's session callback may read). Nothing here does
-        # I/O but that callback.
-        if payload is None and not user.is_authenticated:
-            return _SIGNED_OUT
+    async def _aread(self) -> _State:
         session = self._request.session
-        now = timezone.now()
-        expires = session.get_expiry_date()
-        if expires <= now:
-            # Stores drop expired sessions themselves; this covers a store
-            # whose clock or timeout disagrees.
+        payload = await acached_user(self._request)
+        # The lazy request.user stands in for the user when the payload is
+        # cached: nothing loads it unless a callback reads it.
+        user = (
+            self._request.user if payload is not None else await self._request.auser()
+        )
+        if payload is None and not user.is_authenticated:
+            if await session.ahas_key(SESSION_KEY):
+                await session.aflush()
             return _SIGNED_OUT
+        now = timezone.now()
+        expires = await asession_end(session)
+        if expires <= now or (
+            conf.ABSOLUTE_MAX_AGE and await ais_past_absolute_max_age(session, now)
+        ):
+            await session.aflush()
+            return self._ended()
+        if session_callback() is None:
+            return self._state_for(user, payload, now, expires)
+        # The project's callback may query the database.
+        return await sync_to_async(self._state_for)(user, payload, now, expires)
+
+    def _ended(self) -> _State:
+        # The session was past its end (a browser-session cookie's session,
+        # which stores keep SESSION_COOKIE_AGE after its last write; a store
+        # whose clock or timeout disagrees), or signed in before
+        # USEAUTH_ABSOLUTE_MAX_AGE was set or lowered, and is flushed: as
+        # after logout(), request.user agrees even if it was read already.
+        from django.contrib.auth.models import AnonymousUser
+
+        self._request.user = AnonymousUser()
+        self._request.__dict__.pop("_acached_user", None)
+        return _SIGNED_OUT
+
+    def _state_for(
+        self,
+        user: _AnyUser,
+        payload: SessionUser | None,
+        now: datetime,
+        expires: datetime,
+    ) -> _State:
+        # Signed in and not past its end (`expires`, as loaded). The session
+        # is loaded by now, and the user too unless its payload came from the
+        # cache (then `user` is the lazy request.user, which only the
+        # project's session callback may read). Nothing here does I/O but
+        # that callback.
+        session = self._request.session
         if refresh_if_due(session, now):
-            expires = session.get_expiry_date()
+            expires = session_end(session)
         if payload is None:
             payload = user_payload(user)  # type: ignore[arg-type]
             remember_user(session, user, payload)
@@ -310,11 +328,21 @@ class AuthMiddleware:
         if self.async_mode:
             return self.__acall__(request)
         _attach(request)
-        return self.get_response(request)
+        try:
+            return self.get_response(request)
+        finally:
+            # A sign-in attempt that neither failed nor signed in (an API's
+            # successful authenticate(), an exception) gives its places in
+            # the sign-in limits back.
+            release_held(request)
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
         _attach(request)
-        return await self.get_response(request)  # type: ignore[misc, no-any-return]
+        try:
+            return await self.get_response(request)  # type: ignore[misc, no-any-return]
+        finally:
+            if held_attempt(request) is not None:
+                await sync_to_async(release_held)(request)
 
     def process_exception(
         self, request: HttpRequest, exception: Exception

@@ -15,6 +15,7 @@ import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from typing import Any
+from typing import cast
 
 import requests
 from django.conf import settings
@@ -192,6 +193,21 @@ def _log_failure(stage: str, provider_id: str, exc: BaseException) -> None:
     # The provider's reason is for operators only; the page shows the code.
     if isinstance(exc, SignInRefused):
         logger.info("OAuth sign-in with %r refused: %s", provider_id, exc.code)
+    elif isinstance(exc, AuthConfigurationError) and exc.provider_code is None:
+        # error=Configuration: our own integration is misconfigured, which an
+        # operator must fix. Logged at ERROR here, with what is misconfigured;
+        # the error page the browser lands on is not (anyone can request it).
+        logger.error(
+            "OAuth %s with %r failed: misconfigured: %s (code=%s parameter=%r "
+            "detail=%r stage=%s)",
+            stage,
+            provider_id,
+            exc,
+            exc.code,
+            exc.parameter,
+            exc.detail,
+            exc.stage,
+        )
     elif isinstance(exc, SocialAuthBaseException):
         logger.warning(
             "OAuth %s with %r failed: %s (code=%s source=%s stage=%s provider_code=%r)",
@@ -303,9 +319,10 @@ def complete(request: HttpRequest, backend_class: SocialBackend) -> HttpResponse
             signed_in_signal, signed_in[0], request=request, provider=provider_id
         )
     location = response.get("Location", "")
-    if location == _success_url(request, callback_url) or location.startswith(
-        api_url(request, "error") + "?"
-    ):
+    # The strategy's success URL was resolved once, above (a redirect callback
+    # is not asked twice).
+    success_url = cast(UseAuthStrategy, backend.strategy).success_url
+    if location == success_url or location.startswith(api_url(request, "error") + "?"):
         # The flow ended; an interrupted pipeline keeps its callbackUrl.
         request.session.pop(key, None)
     return response

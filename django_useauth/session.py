@@ -6,6 +6,11 @@ milliseconds (NextAuth's format). Its lifetime follows NextAuth's database
 strategy: ``USEAUTH_MAX_AGE`` from sign-in, extended on a read at most once per
 ``USEAUTH_UPDATE_AGE``, and never past ``USEAUTH_ABSOLUTE_MAX_AGE`` after
 sign-in when that is set.
+
+A session whose cookie ends with the browser (``SESSION_EXPIRE_AT_BROWSER_CLOSE``,
+or the session's own ``set_expiry(0)``) keeps that cookie: its server-side
+end is kept in the session (``EXPIRES_AT_KEY``) instead of as Django's
+expiry date, which would make the cookie persistent.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
 
 __all__ = [
+    "EXPIRES_AT_KEY",
     "REFRESHED_AT_KEY",
     "SIGNED_IN_AT_KEY",
     "Session",
@@ -36,10 +42,12 @@ __all__ = [
     "build_session",
     "format_expires",
     "ais_past_absolute_max_age",
+    "asession_end",
     "is_past_absolute_max_age",
     "last_refreshed_at",
     "user_payload",
     "refresh_if_due",
+    "session_end",
     "start_session",
 ]
 
@@ -49,6 +57,10 @@ REFRESHED_AT_KEY = "_useauth_refreshed_at"
 #: Session key holding when the session was signed in (ISO-8601), for
 #: ``USEAUTH_ABSOLUTE_MAX_AGE``.
 SIGNED_IN_AT_KEY = "_useauth_signed_in_at"
+
+#: Session key holding when a browser-session cookie's session ends on the
+#: server (ISO-8601); other sessions keep it as Django's expiry date.
+EXPIRES_AT_KEY = "_useauth_expires_at"
 
 
 class SessionUser(TypedDict):
@@ -93,7 +105,7 @@ def build_session(
     """
     session: Session = {
         "user": payload if payload is not None else user_payload(user),
-        "expires": format_expires(expires or request.session.get_expiry_date()),
+        "expires": format_expires(expires or session_end(request.session)),
     }
     callback = session_callback()
     if callback is None:
@@ -124,18 +136,64 @@ def start_session(session: SessionBase, now: datetime | None = None) -> None:
     """Give a freshly signed-in ``session`` its NextAuth lifetime.
 
     The expiry is stored as an absolute instant so that ``expires`` is the real
-    end of the session on every backend, not "now plus the cookie age".
+    end of the session on every backend, not "now plus the cookie age": as
+    Django's expiry date, or in ``EXPIRES_AT_KEY`` when the cookie ends with
+    the browser.
     """
     now = now or timezone.now()
     session[SIGNED_IN_AT_KEY] = now.isoformat()
     _extend(session, now)
 
 
+def stamp_sign_in(
+    sender: object, request: HttpRequest | None = None, **kwargs: Any
+) -> None:
+    """Receiver of ``user_logged_in``: note the sign-in instant, from which ``USEAUTH_ABSOLUTE_MAX_AGE`` counts.
+
+    Every ``login()`` sends it, ours and any other code's (Django's admin, a
+    project's own view), so a session signed in elsewhere is capped from its
+    sign-in, not from its first read.
+    """
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[SIGNED_IN_AT_KEY] = timezone.now().isoformat()
+
+
+def session_end(session: SessionBase) -> datetime:
+    """Return the instant ``session`` ends on the server, which ``expires`` reports.
+
+    For a browser-session cookie it is the instant kept in ``EXPIRES_AT_KEY``
+    (once the session has one), otherwise Django's expiry date.
+    """
+    if session.get_expire_at_browser_close():
+        return _end(session, session.get(EXPIRES_AT_KEY))
+    return session.get_expiry_date()
+
+
+async def asession_end(session: SessionBase) -> datetime:
+    """Async twin of :func:`session_end`."""
+    if await session.aget_expire_at_browser_close():
+        return _end(session, await session.aget(EXPIRES_AT_KEY))
+    return await session.aget_expiry_date()
+
+
+def _end(session: SessionBase, kept: object) -> datetime:
+    # A browser-session cookie's end: ours, or Django's until we gave it one
+    # (the session is loaded by now, so this reads no store).
+    return _instant(kept) or session.get_expiry_date()
+
+
 def _extend(session: SessionBase, refreshed: datetime) -> None:
     # MAX_AGE from this refresh, cut at the absolute cap from sign-in.
     expiry = refreshed + conf.MAX_AGE
     cap = _absolute_expiry(session)
-    session.set_expiry(expiry if cap is None else min(expiry, cap))
+    end = expiry if cap is None else min(expiry, cap)
+    if session.get_expire_at_browser_close():
+        # An expiry date would make Django send a persistent cookie, against
+        # SESSION_EXPIRE_AT_BROWSER_CLOSE or the session's own set_expiry(0).
+        session[EXPIRES_AT_KEY] = end.isoformat()
+    else:
+        session.set_expiry(end)
     session[REFRESHED_AT_KEY] = refreshed.isoformat()
 
 
@@ -148,15 +206,18 @@ def refresh_if_due(session: SessionBase, now: datetime | None = None) -> bool:
     ``USEAUTH_ABSOLUTE_MAX_AGE`` after sign-in). Concurrent requests that find
     the same session due therefore all compute the same expiry and write the
     same values. A session signed in by other means (Django's admin, a plain
-    ``login()``) has no refresh time yet and is treated as signed in now, on
-    its first read. Return whether the session was changed; most reads
-    change nothing and so write nothing.
+    ``login()``) has no refresh time yet: its lifetime starts on its first
+    read, while ``USEAUTH_ABSOLUTE_MAX_AGE`` keeps counting from the sign-in
+    that :func:`stamp_sign_in` noted. Return whether the session was changed;
+    most reads change nothing and so write nothing.
     """
     refreshed = last_refreshed_at(session)
     now = now or timezone.now()
     update_age = conf.UPDATE_AGE
     if refreshed is None:
-        start_session(session, now)
+        # A session signed in before the stamp existed counts from now.
+        session.setdefault(SIGNED_IN_AT_KEY, now.isoformat())
+        _extend(session, now)
         return True
     if not update_age:
         _extend(session, now)
@@ -174,28 +235,34 @@ def is_past_absolute_max_age(session: SessionBase, now: datetime | None = None) 
     Always ``False`` without the setting. The expiry is capped when it is set,
     so this matters for sessions from before the cap was configured or lowered.
     """
-    cap = _absolute_expiry(session)
-    return cap is not None and cap <= (now or timezone.now())
+    return _is_past(_absolute_expiry(session), now)
 
 
 async def ais_past_absolute_max_age(
     session: SessionBase, now: datetime | None = None
 ) -> bool:
     """Async twin of :func:`is_past_absolute_max_age`."""
-    absolute = conf.ABSOLUTE_MAX_AGE
-    if absolute is None:
+    if conf.ABSOLUTE_MAX_AGE is None:
         return False
-    signed_in = _instant(await session.aget(SIGNED_IN_AT_KEY))
-    return signed_in is not None and signed_in + absolute <= (now or timezone.now())
+    return _is_past(_cap(await session.aget(SIGNED_IN_AT_KEY)), now)
+
+
+def _is_past(cap: datetime | None, now: datetime | None) -> bool:
+    return cap is not None and cap <= (now or timezone.now())
 
 
 def _absolute_expiry(session: SessionBase) -> datetime | None:
     # Without the setting, the session is not even read.
-    absolute = conf.ABSOLUTE_MAX_AGE
-    if absolute is None:
+    if conf.ABSOLUTE_MAX_AGE is None:
         return None
-    signed_in = _instant(session.get(SIGNED_IN_AT_KEY))
-    return None if signed_in is None else signed_in + absolute
+    return _cap(session.get(SIGNED_IN_AT_KEY))
+
+
+def _cap(signed_in: object) -> datetime | None:
+    # The end of USEAUTH_ABSOLUTE_MAX_AGE after the stored sign-in instant.
+    absolute = conf.ABSOLUTE_MAX_AGE
+    instant = _instant(signed_in)
+    return None if absolute is None or instant is None else instant + absolute
 
 
 def _instant(value: object) -> datetime | None:

@@ -1,24 +1,47 @@
-"""Brute-force and credential-stuffing limits on the credentials provider.
+"""Brute-force and credential-stuffing limits on sign-in with a password.
 
-Failed sign-ins are counted in the cache (so several app servers share the
-counts when the cache is Redis or Memcached), per account and per client IP,
-in fixed windows of ``USEAUTH_THROTTLE_WINDOW``. Once either count reaches its
-limit, sign-in with credentials is refused with ``TooManyAttempts`` until the
-window ends, whatever the password: even the right one. A success clears the
-account's own count, never the IP's or another account's.
+Attempts are counted in the cache ``USEAUTH_THROTTLE_CACHE`` (shared by every
+app server when it is Redis, Memcached or the database cache), per account and
+per client address, in windows of ``USEAUTH_THROTTLE_WINDOW`` that start with
+an account's (or address's) first attempt.
 
-The account is the posted identifying fields (not the password), compared the
-way a lookup compares them: NFKC, then case-folded, so ``Alice``, ``alice``
-and ``ａｌｉｃｅ`` share one count. Unknown accounts are counted like known ones,
-so the limit reveals nothing. The client IP is ``REMOTE_ADDR``; the
-``X-Forwarded-For`` header is used only with ``USEAUTH_TRUSTED_PROXY_COUNT``
-set to the number of proxies that append to it.
+**Reserve, then evaluate.** An attempt takes its place in both counts *before*
+any password is hashed, with the cache's atomic ``add()`` on one of the
+window's numbered places: once every place of either count is taken, the
+attempt is refused (``TooManyAttempts``) whatever the password, even the right
+one, until the window ends. So however requests interleave, one window never
+evaluates more attempts than the limit. Each place is written once, with the
+time left in its window as its timeout, so the lock ends when the window ends
+on every cache Django ships (``incr()`` is a get and a set on some, which
+would rewrite the timeout).
+
+A failed attempt keeps its places. A sign-in clears the account's count and
+gives the address its place back; an attempt that neither failed nor signed in
+(an exception, or a successful ``authenticate()`` that was not followed by
+``login()``, as an API's Basic authentication does) gives both back when the
+request ends.
+
+**The account** is the user the identifying field names (``USERNAME_FIELD``,
+the email field, ``username``, or ``USEAUTH_THROTTLE_ACCOUNT_FIELDS``), found
+by a case-insensitive match of the username or email address, so every
+spelling and every identifier of one account shares one count. A name that
+finds no single user is counted under a normalisation at least as wide as a
+database's case-insensitive comparison (NFKC, upper-cased, then case-folded),
+so the limit reveals nothing about which names exist. Fields that do not name
+the account (a one-time code) never change its count.
+
+**The address** is ``REMOTE_ADDR``, or the entry ``USEAUTH_TRUSTED_PROXY_COUNT``
+from the right of ``X-Forwarded-For``, parsed with :mod:`ipaddress`: IPv6
+addresses are counted per network of ``USEAUTH_THROTTLE_IPV6_PREFIX`` bits
+(one customer's /64), an IPv4-mapped IPv6 address as its IPv4 address.
 """
 
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import math
+import random
 import re
 import time
 import unicodedata
@@ -27,7 +50,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.cache import caches
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Q
 
 from django_useauth.conf import conf
 
@@ -35,17 +61,38 @@ if TYPE_CHECKING:
     from django.core.cache.backends.base import BaseCache
     from django.http import HttpRequest
 
-__all__ = ["Throttle", "client_ip", "throttle_for"]
+__all__ = [
+    "Attempt",
+    "account_fields",
+    "client_ip",
+    "held_attempt",
+    "hold",
+    "release_held",
+    "reserve",
+    "settle_failed",
+    "settle_signed_in",
+]
 
-# The fields whose values never name an account (as Django hides them in
-# user_login_failed).
-_SECRET_FIELD = re.compile("api|token|key|secret|password|signature", re.IGNORECASE)
 # Longer values are cut before NFKC, which can be slow on huge input.
 _MAX_KEY_INPUT = 1024
+# Where a request keeps the attempt it holds places for (see hold()).
+_HELD = "_useauth_attempt"
+# "[2001:db8::1]:443" and "192.0.2.1:443", as some proxies write them.
+_WITH_PORT = re.compile(r"^\[(?P<v6>[^\]]+)\](?::\d+)?$|^(?P<v4>[\d.]+):\d+$")
 
 
 def client_ip(request: HttpRequest) -> str:
-    """Return the client's IP: ``REMOTE_ADDR``, or the entry ``USEAUTH_TRUSTED_PROXY_COUNT`` from the right of ``X-Forwarded-For``."""
+    """Return the client's address as the throttle counts it.
+
+    That is ``REMOTE_ADDR``, or the entry ``USEAUTH_TRUSTED_PROXY_COUNT`` from
+    the right of ``X-Forwarded-For``; an IPv6 address becomes its network of
+    ``USEAUTH_THROTTLE_IPV6_PREFIX`` bits and an IPv4-mapped one its IPv4
+    address. A value that is no IP address is returned as it is.
+    """
+    return _address_group(_client_address(request))
+
+
+def _client_address(request: HttpRequest) -> str:
     proxies = conf.TRUSTED_PROXY_COUNT
     remote = str(request.META.get("REMOTE_ADDR", ""))
     if proxies <= 0:
@@ -60,16 +107,103 @@ def client_ip(request: HttpRequest) -> str:
     return chain[-proxies] if len(chain) >= proxies else remote
 
 
-def _account(values: Mapping[str, Any]) -> str:
-    parts = []
-    for field in conf.CREDENTIALS_FIELDS:
-        value = values.get(field)
-        if _SECRET_FIELD.search(field) or not isinstance(value, str):
-            continue
-        parts.append(
-            unicodedata.normalize("NFKC", value[:_MAX_KEY_INPUT]).casefold().strip()
+def _address_group(value: str) -> str:
+    match = _WITH_PORT.match(value)
+    if match:
+        value = match["v6"] or match["v4"]
+    try:
+        address = ipaddress.ip_address(value)
+    except ValueError:
+        return value
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        # One customer usually gets a whole /64; counting each address of it
+        # on its own would give them 2**64 budgets.
+        network = ipaddress.IPv6Network(
+            (int(address), conf.THROTTLE_IPV6_PREFIX), strict=False
         )
-    return "\x00".join(parts)
+        return str(network)
+    return str(address)
+
+
+def account_fields() -> list[str]:
+    """Return the names of the credentials that name the account, in order of preference.
+
+    ``USEAUTH_THROTTLE_ACCOUNT_FIELDS`` first, then the user model's
+    ``USERNAME_FIELD``, ``username`` (what ``authenticate()`` callers such as
+    the admin pass) and the user model's email field.
+    """
+    user_model = get_user_model()
+    names = [
+        *(conf.THROTTLE_ACCOUNT_FIELDS or ()),
+        user_model.USERNAME_FIELD,
+        "username",
+        user_model.get_email_field_name(),
+    ]
+    return list(dict.fromkeys(names))
+
+
+def _identifiers(credentials: Mapping[str, Any]) -> list[str]:
+    values = []
+    for name in account_fields():
+        value = credentials.get(name)
+        if isinstance(value, str):
+            values.append(value[:_MAX_KEY_INPUT])
+    return values
+
+
+def _wide(value: str) -> str:
+    # At least as wide as the comparisons a lookup may make: NFKC (as
+    # Django's username normalisation), and both upper-casing (PostgreSQL's
+    # and MySQL's iexact compare UPPER(), which makes "ı" an "I") and
+    # case-folding (which makes "ß" an "ss").
+    return unicodedata.normalize("NFKC", value).upper().casefold().strip()
+
+
+def _lookup_fields() -> list[str]:
+    user_model = get_user_model()
+    fields = []
+    for name in dict.fromkeys(
+        [user_model.USERNAME_FIELD, user_model.get_email_field_name()]
+    ):
+        try:
+            field = user_model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        # A column of the user's own row (an email "field" may be a property
+        # or a relation in custom user models).
+        if getattr(field, "concrete", False) and not field.is_relation:
+            fields.append(name)
+    return fields
+
+
+def _account_pk(value: str) -> object | None:
+    # The one user whose username or email address the value matches
+    # case-insensitively, as the widest of the usual backends would find it.
+    if "\x00" in value or not value.strip():
+        # PostgreSQL refuses NUL in a query, and no account is named so.
+        return None
+    query = Q()
+    # As typed, and NFKC-normalised as ModelBackend's username lookup does.
+    for spelling in {value, unicodedata.normalize("NFKC", value)}:
+        for name in _lookup_fields():
+            query |= Q(**{f"{name}__iexact": spelling})
+    user_model = get_user_model()
+    found = list(
+        user_model._default_manager.filter(query).values_list("pk", flat=True)[:2]
+    )
+    return found[0] if len(found) == 1 else None
+
+
+def _account_key(credentials: Mapping[str, Any]) -> str | None:
+    values = _identifiers(credentials)
+    if not values:
+        return None
+    pks = {_account_pk(value) for value in values}
+    if len(pks) == 1 and None not in pks:
+        return _digest("account", f"pk:{pks.pop()}")
+    return _digest("account", "name:" + "\x00".join(_wide(v) for v in values))
 
 
 def _digest(kind: str, value: str) -> str:
@@ -77,64 +211,157 @@ def _digest(kind: str, value: str) -> str:
     return f"useauth:throttle:{kind}:{hashlib.sha256(value.encode()).hexdigest()}"
 
 
+def _cache() -> BaseCache:
+    return caches[conf.THROTTLE_CACHE]
+
+
 @dataclass(frozen=True)
-class Throttle:
-    """The counts of one sign-in attempt: its account and its client IP."""
+class _Count:
+    """One limited count: an account's or an address's, with its limit."""
 
-    account_key: str
-    ip_key: str
+    key: str
+    limit: int
 
-    @property
-    def _cache(self) -> BaseCache:
-        return caches[conf.THROTTLE_CACHE]
+    def _start(self, cache: BaseCache, now: float, window: float) -> float:
+        # The window starts with the first attempt: whoever add()s the start
+        # first sets it, everyone else reads it.
+        start_key = f"{self.key}:start"
+        for _ in range(3):
+            if cache.add(start_key, now, timeout=math.ceil(window)):
+                return now
+            start = cache.get(start_key)
+            if isinstance(start, (int, float)) and now < start + window:
+                return float(start)
+            if start is not None:
+                # Over, but the cache has not dropped it yet.
+                cache.delete(start_key)
+        return now  # pragma: no cover - a cache that keeps refusing and dropping
 
-    def retry_after(self) -> int | None:
-        """Return the seconds until sign-in is allowed again, or ``None`` if it is allowed now."""
-        if not conf.THROTTLE_ENABLED:
-            return None
-        limits = {
-            self.account_key: conf.THROTTLE_ACCOUNT_FAILURES,
-            self.ip_key: conf.THROTTLE_IP_FAILURES,
-        }
-        counts: dict[str, float] = self._cache.get_many(
-            [*limits, *(f"{key}:reset" for key in limits)]
-        )
-        waits = [
-            counts.get(f"{key}:reset", 0.0) - time.time()
-            for key, limit in limits.items()
-            if counts.get(key, 0) >= limit
-        ]
-        if not waits:
-            return None
-        return max(1, math.ceil(max(waits)))
+    def places(self, start: float) -> list[str]:
+        return [f"{self.key}:{start!r}:{n}" for n in range(1, self.limit + 1)]
 
-    def failed(self) -> None:
-        """Count a failed sign-in for the account and the IP."""
-        if not conf.THROTTLE_ENABLED:
-            return
+    def take(self, cache: BaseCache) -> tuple[str | None, float]:
+        """Take a free place in this count's window: its key (or ``None`` when all are taken) and the window's end."""
+        now = time.time()
         window = conf.THROTTLE_WINDOW.total_seconds()
-        cache = self._cache
-        for key in (self.account_key, self.ip_key):
-            # add() starts a window only if none is running; incr() is atomic
-            # on Redis and Memcached, so concurrent failures are all counted.
-            if cache.add(key, 0, timeout=window):
-                cache.set(f"{key}:reset", time.time() + window, timeout=window)
-            try:
-                cache.incr(key)
-            except ValueError:
-                # The window ended between add() and incr(): start a new one.
-                cache.set(key, 1, timeout=window)
-                cache.set(f"{key}:reset", time.time() + window, timeout=window)
+        start = self._start(cache, now, window)
+        end = start + window
+        places = self.places(start)
+        taken = cache.get_many(places)
+        free = [place for place in places if place not in taken]
+        # In random order, so that concurrent attempts rarely race for one.
+        random.shuffle(free)
+        timeout = max(1, math.ceil(end - now))
+        for place in free:
+            if cache.add(place, 1, timeout=timeout):
+                return place, end
+        return None, end
 
-    def succeeded(self) -> None:
-        """Clear the account's count after a sign-in (the IP's stays)."""
-        if conf.THROTTLE_ENABLED:
-            self._cache.delete_many([self.account_key, f"{self.account_key}:reset"])
+    def clear(self, cache: BaseCache) -> None:
+        start = cache.get(f"{self.key}:start")
+        keys = [f"{self.key}:start"]
+        if isinstance(start, (int, float)):
+            keys += self.places(float(start))
+        cache.delete_many(keys)
 
 
-def throttle_for(request: HttpRequest, values: Mapping[str, Any]) -> Throttle:
-    """Return the throttle of a credentials sign-in with the posted ``values``."""
-    return Throttle(
-        account_key=_digest("account", _account(values)),
-        ip_key=_digest("ip", client_ip(request)),
-    )
+@dataclass
+class Attempt:
+    """A sign-in attempt's places in the counts, or its refusal.
+
+    ``retry_after`` is ``None`` when the attempt may be evaluated; otherwise
+    it holds no place and ``retry_after`` is the seconds until the window ends.
+    """
+
+    account: _Count | None
+    places: tuple[str, ...] = ()
+    retry_after: int | None = None
+
+    def signed_in(self) -> None:
+        """The attempt signed in: clear the account's count and give the address its place back."""
+        cache = _cache()
+        if self.account is not None:
+            self.account.clear(cache)
+        self.release()
+
+    def release(self) -> None:
+        """The attempt did not fail (nor sign in): give its places back."""
+        if self.places:
+            _cache().delete_many(list(self.places))
+        self.places = ()
+
+
+def _counts(request: HttpRequest, credentials: Mapping[str, Any]) -> list[_Count]:
+    account = _account_key(credentials)
+    counts = [_Count(_digest("ip", client_ip(request)), conf.THROTTLE_IP_FAILURES)]
+    if account is not None:
+        counts.insert(0, _Count(account, conf.THROTTLE_ACCOUNT_FAILURES))
+    return counts
+
+
+def reserve(request: HttpRequest, credentials: Mapping[str, Any]) -> Attempt:
+    """Take the attempt's places in its account's and its address's counts, before anything is evaluated.
+
+    Return an :class:`Attempt`; when either count is full it holds no place
+    and its ``retry_after`` says how long to wait. With
+    ``USEAUTH_THROTTLE_ENABLED = False`` every attempt is let through.
+    Credentials that name no account are counted for their address only.
+    """
+    if not conf.THROTTLE_ENABLED:
+        return Attempt(account=None)
+    cache = _cache()
+    counts = _counts(request, credentials)
+    account = counts[0] if len(counts) == 2 else None
+    places: list[str] = []
+    for count in counts:
+        place, end = count.take(cache)
+        if place is None:
+            if places:
+                cache.delete_many(places)
+            return Attempt(
+                account=account,
+                retry_after=max(1, math.ceil(end - time.time())),
+            )
+        places.append(place)
+    return Attempt(account=account, places=tuple(places))
+
+
+def hold(request: HttpRequest, attempt: Attempt) -> None:
+    """Keep ``attempt`` on ``request`` until it is settled (failed, signed in or released)."""
+    setattr(request, _HELD, attempt)
+
+
+def held_attempt(request: HttpRequest | None) -> Attempt | None:
+    """Return the attempt ``request`` holds places for, if any."""
+    attempt: Attempt | None = getattr(request, _HELD, None)
+    return attempt
+
+
+def _unhold(request: HttpRequest | None) -> Attempt | None:
+    attempt = held_attempt(request)
+    if attempt is not None:
+        delattr(request, _HELD)
+    return attempt
+
+
+def settle_failed(
+    sender: object, request: HttpRequest | None = None, **kwargs: Any
+) -> None:
+    """Receiver of ``user_login_failed``: the held attempt failed, and keeps its places."""
+    _unhold(request)
+
+
+def settle_signed_in(
+    sender: object, request: HttpRequest | None = None, **kwargs: Any
+) -> None:
+    """Receiver of ``user_logged_in``: the held attempt signed in."""
+    attempt = _unhold(request)
+    if attempt is not None:
+        attempt.signed_in()
+
+
+def release_held(request: HttpRequest) -> None:
+    """At the end of a request: an attempt still held neither failed nor signed in, so it gives its places back."""
+    attempt = _unhold(request)
+    if attempt is not None:
+        attempt.release()

@@ -9,10 +9,15 @@ An entry is written only after Django's own check of the session (the
 backend is configured, ``backend.get_user()`` found the user, so an active
 one with ``ModelBackend``, and the session's auth hash matches), and holds
 that hash. A read uses it only while the session carries the same backend and
-hash. Saving or deleting the user removes the entry (a password change, a
-deactivation, a new name), and every entry expires after
-``USEAUTH_SESSION_CACHE_TIMEOUT``, which bounds how long an edit that skips
-``save()`` (a queryset ``update()``) can go unnoticed.
+hash. Saving or deleting the user row removes the entry (a password change, a
+deactivation, a new name), through whichever model class it is saved: the
+user model, a proxy or a multi-table child of it, or a concrete parent whose
+primary key the user model shares. Inside a transaction it is removed again
+when the transaction commits, since a read before the commit still sees the
+old row and caches it again. Edits that send no signal (``QuerySet.update()``,
+``bulk_update()``, raw SQL) call :func:`forget_users`; every entry expires
+after ``USEAUTH_SESSION_CACHE_TIMEOUT``, which bounds how long an edit that
+does neither can go unnoticed.
 """
 
 from __future__ import annotations
@@ -24,7 +29,13 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY
 from django.contrib.auth import HASH_SESSION_KEY
 from django.contrib.auth import SESSION_KEY
+from django.contrib.auth import get_user_model
 from django.core.cache import caches
+from django.core.exceptions import ImproperlyConfigured
+from django.db import transaction
+from django.db.models import Model
+from django.db.models.signals import post_delete
+from django.db.models.signals import post_save
 from django.utils.crypto import constant_time_compare
 
 from django_useauth.conf import conf
@@ -35,7 +46,13 @@ if TYPE_CHECKING:
 
     from django_useauth.session import SessionUser
 
-__all__ = ["acached_user", "cached_user", "forget_user", "remember_user"]
+__all__ = [
+    "acached_user",
+    "cached_user",
+    "forget_user",
+    "forget_users",
+    "remember_user",
+]
 
 
 def _key(user_id: object) -> str:
@@ -108,8 +125,112 @@ def remember_user(session: SessionBase, user: Any, payload: SessionUser) -> None
     )
 
 
-def forget_user(sender: object, instance: Any, **kwargs: Any) -> None:
-    """Receiver of the user model's ``post_save`` and ``post_delete``: drop its cached payload."""
+def forget_users(*users: Model | object, using: str | None = None) -> None:
+    """Drop the cached session payload of ``users``, each a user instance or a primary key.
+
+    Call it after changing users in a way that sends no ``post_save``:
+    ``QuerySet.update()``, ``bulk_update()``, raw SQL. Inside a transaction of
+    the database ``using`` (default: the default database) the payloads are
+    dropped now and again when it commits. Without ``USEAUTH_SESSION_CACHE``
+    it does nothing.
+    """
     alias = conf.SESSION_CACHE
     if alias:
-        caches[alias].delete(_key(instance.pk))
+        pks = [user.pk if isinstance(user, Model) else user for user in users]
+        _forget(alias, pks, using)
+
+
+def forget_user(
+    sender: object, instance: Model, using: str | None = None, **kwargs: Any
+) -> None:
+    """Receiver of ``post_save`` and ``post_delete``: drop the cached payload of the user row ``instance`` is.
+
+    ``instance`` may be of the user model, a proxy or child of it, or a
+    concrete parent whose primary key the user model shares; any other
+    instance is ignored.
+    """
+    alias = conf.SESSION_CACHE
+    if not alias:
+        return
+    pk = _user_pk(instance)
+    if pk is not None:
+        _forget(alias, [pk], using)
+
+
+def watch_user_models() -> None:
+    """Connect :func:`forget_user` to the saves and deletes of every installed model class whose rows are user rows."""
+    from django.apps import apps
+
+    for model in apps.get_models():
+        watch_model(model)
+
+
+def watch_model(sender: type[Model], **kwargs: Any) -> None:
+    """Receiver of ``class_prepared``: watch ``sender`` if its rows are user rows (a proxy declared late, say)."""
+    if _is_user_row_model(sender):
+        # One receiver per model class, not one for every sender: a
+        # post_delete receiver for any sender would stop Django's fast
+        # deletes (without loading the rows) for every model of the project.
+        post_save.connect(forget_user, sender=sender, dispatch_uid="useauth-user-saved")
+        post_delete.connect(
+            forget_user, sender=sender, dispatch_uid="useauth-user-deleted"
+        )
+
+
+def user_model_changed(*, setting: str, **kwargs: Any) -> None:
+    """Receiver of ``setting_changed``: watch the model classes of a new ``AUTH_USER_MODEL``."""
+    if setting != "AUTH_USER_MODEL":
+        return
+    try:
+        watch_user_models()
+    except ImproperlyConfigured:
+        # A test overriding it with a model that does not exist: nothing to
+        # watch, and override_settings() must not fail (as Django's own
+        # receiver does not).
+        pass
+
+
+def _user_model() -> type[Model]:
+    # The concrete class of AUTH_USER_MODEL: its rows are the user rows.
+    model = get_user_model()
+    return model._meta.concrete_model or model
+
+
+def _is_user_row_model(model: type[Model]) -> bool:
+    user_model = _user_model()
+    return issubclass(model, user_model) or (
+        model._meta.concrete_model in _shared_pk_parents(user_model)
+    )
+
+
+def _user_pk(instance: Model) -> object:
+    # The primary key of the user row that `instance` is, or None.
+    user_model = _user_model()
+    if isinstance(instance, user_model):
+        # A child may have a primary key of its own; it has the user's too.
+        return getattr(instance, user_model._meta.pk.attname)
+    if instance._meta.concrete_model in _shared_pk_parents(user_model):
+        return instance.pk
+    return None
+
+
+def _shared_pk_parents(model: type[Model]) -> list[type[Model]]:
+    # The concrete ancestors whose primary key is the model's: Django makes
+    # the link to the first parent the child's primary key, unless the child
+    # declares one of its own.
+    parents = []
+    remote = model._meta.pk.remote_field
+    while remote is not None and remote.parent_link:
+        model = remote.model
+        parents.append(model)
+        remote = model._meta.pk.remote_field
+    return parents
+
+
+def _forget(alias: str, pks: list[object], using: str | None) -> None:
+    keys = [_key(pk) for pk in pks]
+    caches[alias].delete_many(keys)
+    if transaction.get_connection(using).in_atomic_block:
+        # A session read while the transaction is open still finds the old
+        # row (the old password hash, still active) and caches it again.
+        transaction.on_commit(lambda: caches[alias].delete_many(keys), using=using)

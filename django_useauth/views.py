@@ -25,6 +25,7 @@ from django.http import HttpResponseNotAllowed
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.log import log_response
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.debug import sensitive_variables
@@ -43,6 +44,7 @@ from django_useauth.http import json_response
 from django_useauth.http import no_store
 from django_useauth.http import parse_body
 from django_useauth.http import redirect_response
+from django_useauth.http import site_dependent
 from django_useauth.http import string_field
 from django_useauth.http import wants_json
 from django_useauth.pages import api_url
@@ -175,8 +177,11 @@ def csrf(request: HttpRequest) -> HttpResponse:
 @_endpoint
 @require_safe
 def providers(request: HttpRequest) -> HttpResponse:
-    """``GET providers``: the providers by id, with absolute sign-in and callback URLs."""
-    return json_response(providers_json(request))
+    """``GET providers``: the providers by id, with absolute sign-in and callback URLs.
+
+    Private, varying on ``Host``, unless ``USEAUTH_URL`` is set.
+    """
+    return site_dependent(json_response(providers_json(request)))
 
 
 @_endpoint
@@ -370,7 +375,29 @@ def _render_error(request: HttpRequest, code: str | None) -> HttpResponse:
     page = error_page(code)
     context = {"page": page, "site_url": absolute_url(request, "/")}
     response = render(request, "django_useauth/error.html", context, status=page.status)
+    if page.status >= 500:
+        _log_as_not_a_failure(request, response)
     return no_store(response)  # type: ignore[return-value]
+
+
+def _log_as_not_a_failure(request: HttpRequest, response: HttpResponse) -> None:
+    # The 500 of error=Configuration is NextAuth v4's status for a page that
+    # anyone can ask for with a query string; it is no failure of this request.
+    # A misconfiguration the server finds itself is logged at ERROR where it
+    # is found. django.request would log every 5xx at ERROR (and mail ADMINS):
+    # this records the request at WARNING instead, as it does a 4xx.
+    # log_response() marks the response as logged (Django's private
+    # response._has_been_logged), so Django's handler does not log it again;
+    # tests/test_error_logging.py fails if that ever stops working, and shows
+    # that real 500s still reach django.request at ERROR.
+    log_response(
+        "%s: %s",
+        response.reason_phrase,
+        request.path,
+        response=response,
+        request=request,
+        level="warning",
+    )
 
 
 @_endpoint
@@ -380,7 +407,8 @@ def error(request: HttpRequest) -> HttpResponse:
 
     Statuses follow NextAuth v4: ``Configuration`` 500, ``AccessDenied`` and
     ``Verification`` 403, anything else 200. The code is never reflected:
-    unknown codes show the default page.
+    unknown codes show the default page. The ``Configuration`` page is logged
+    by ``django.request`` at WARNING, not ERROR: anyone can ask for it.
     """
     known = _known_error(request.GET.get("error")) or "Default"
     callback_url = _callback_url_param(request)
@@ -411,12 +439,13 @@ def openapi(request: HttpRequest) -> HttpResponse:
     """``GET openapi.json``: the OpenAPI 3.1 description of these endpoints, for this site.
 
     Served only with ``USEAUTH_OPENAPI`` (default: ``DEBUG``); a 404 otherwise.
+    Private, varying on ``Host``, unless ``USEAUTH_URL`` is set.
     """
     if not conf.OPENAPI:
         raise Http404("The OpenAPI description is switched off (USEAUTH_OPENAPI).")
     base = absolute_url(request, reverse("useauth:session").rsplit("/", 1)[0])
     document = {**_openapi_document(), "servers": [{"url": base}]}
-    return json_response(document)
+    return site_dependent(json_response(document))
 
 
 @_endpoint

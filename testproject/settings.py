@@ -129,6 +129,8 @@ oauth = oauth_settings(
 globals().update(oauth.settings)
 
 AUTHENTICATION_BACKENDS = [
+    # First: the sign-in limits hold for every door (the admin login too).
+    "django_useauth.backends.ThrottleBackend",
     *oauth.backends,
     "django.contrib.auth.backends.ModelBackend",
 ]
@@ -208,6 +210,9 @@ if PRODUCTION:
     # X-Forwarded-Proto (set SECURE_PROXY_SSL_HEADER=false without one).
     if env.bool("SECURE_PROXY_SSL_HEADER", default=True):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+        # That proxy appends the client's address to X-Forwarded-For: the
+        # sign-in limit per address must count the client, not the proxy.
+        USEAUTH_TRUSTED_PROXY_COUNT = env.int("USEAUTH_TRUSTED_PROXY_COUNT", default=1)
     SECURE_SSL_REDIRECT = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

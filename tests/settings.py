@@ -33,6 +33,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "social_django",
     "django_useauth",
+    # Proxy and child user models (tests/models.py).
+    "tests",
 ]
 
 MIDDLEWARE = [
@@ -41,6 +43,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_useauth.middleware.AuthMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    "django_useauth.backends.ThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "tests.urls"

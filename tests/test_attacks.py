@@ -117,12 +117,10 @@ import base64
 import json
 import logging
 import re
-import threading
 import time
 import unicodedata
 from collections.abc import Callable
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime
 from datetime import timedelta
@@ -180,6 +178,7 @@ from django_useauth.signals import session_updated
 from tests import callbacks
 from tests import urls as test_urls
 from tests import views as test_views
+from tests.live import LiveClientMixin
 from tests.redirect_corpus import CORPUS
 from tests.redirect_corpus import RedirectCase
 from tests.utils import PASSWORD
@@ -2677,52 +2676,11 @@ class CredentialInputTests(TestCase):
 
 
 @override_settings(SESSION_ENGINE="django_useauth.sessions.cache")
-class ConcurrencyTests(LiveServerTestCase):
+class ConcurrencyTests(LiveClientMixin, LiveServerTestCase):
     """N. Concurrency and races."""
 
     def setUp(self):
         self.user = make_user()
-
-    def url(self, route: str) -> str:
-        return f"{self.live_server_url}{route}"
-
-    def send(
-        self, method: str, route: str, cookies: dict[str, str], **kwargs: Any
-    ) -> requests.Response:
-        """One request on a connection of its own, closed after the answer.
-
-        ``requests.Session`` is not thread-safe, and a kept-alive connection
-        would keep a server thread (holding the shared database connection)
-        busy past the test.
-        """
-        with requests.Session() as http:
-            http.trust_env = False
-            return http.request(
-                method,
-                self.url(route),
-                cookies=cookies,
-                headers={"Connection": "close"},
-                timeout=10,
-                **kwargs,
-            )
-
-    def at_once(
-        self, *calls: Callable[[], requests.Response]
-    ) -> list[requests.Response]:
-        """Run ``calls`` in parallel threads, released together."""
-        barrier = threading.Barrier(len(calls))
-
-        def run(call: Callable[[], requests.Response]) -> requests.Response:
-            barrier.wait(timeout=10)
-            return call()
-
-        with ThreadPoolExecutor(len(calls)) as pool:
-            return list(pool.map(run, calls))
-
-    def csrf(self, cookies: dict[str, str] | None = None) -> tuple[str, str]:
-        """``GET csrf``: a token, and the CSRF cookie it goes with."""
-        response = self.send("GET", CSRF, cookies or {})
-        return response.json()["csrfToken"], response.cookies["csrftoken"]
 
     def signed_in(self) -> tuple[dict[str, str], str]:
         """The cookies of a fresh sign-in, and a CSRF token for them."""

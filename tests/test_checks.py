@@ -316,6 +316,7 @@ class ChecksTests(SimpleTestCase):
         with self.settings(USEAUTH_SESSION_CACHE_TIMEOUT=60):
             check_error_codes([])
 
+    @override_settings(USEAUTH_URL="https://example.com")
     def test_w011(self):
         assert [m.id for m in checks.check_deploy()] == ["useauth.W011"]
         assert checks.check_deploy()[0].msg.startswith(

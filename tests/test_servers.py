@@ -17,6 +17,7 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -64,6 +65,7 @@ class Servers:
 
     def start(self) -> None:
         self.manage("migrate", "--noinput")
+        self.manage("createcachetable")
         self.manage("seed_demo")
         for _ in range(2):
             port = free_port()
@@ -79,7 +81,9 @@ class Servers:
                         "--workers",
                         "2",
                         "--threads",
-                        "4",
+                        "8",
+                        "--backlog",
+                        "256",
                     ],
                     cwd=ROOT,
                     env=self.env,
@@ -157,17 +161,23 @@ class PostgresDatabase:  # pragma: no cover - CI's run on real servers (.ci/run)
         self._execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 
 
+def fresh_database(test: SimpleTestCase, url: str) -> str:
+    """``url``, or for PostgreSQL a fresh database on its server, dropped after ``test``."""
+    if url.startswith("postgres"):  # pragma: no cover - CI's run (.ci/run)
+        database = PostgresDatabase(url)
+        database.create()
+        test.addCleanup(database.drop)
+        return database.url
+    return url
+
+
 class TwoServersTests(SimpleTestCase):
     def setUp(self) -> None:
         self.directory = Path(tempfile.mkdtemp(prefix="useauth-servers-"))
         self.addCleanup(shutil.rmtree, self.directory, True)
 
     def run_scenario(self, database_url: str, cache_url: str, engine: str) -> None:
-        if database_url.startswith("postgres"):  # pragma: no cover - CI's run (.ci/run)
-            database = PostgresDatabase(database_url)
-            database.create()
-            self.addCleanup(database.drop)
-            database_url = database.url
+        database_url = fresh_database(self, database_url)
         servers = Servers(database_url, cache_url, engine)
         self.addCleanup(servers.stop)
         servers.start()
@@ -240,3 +250,102 @@ class TwoServersTests(SimpleTestCase):
         for scenario in scenarios(self.directory):
             with self.subTest(engine=scenario[2]):
                 self.run_scenario(*scenario)
+
+
+OUTCOMES = {
+    (401, False): "failed",
+    (200, False): "signed in",
+    (429, False): "throttled",
+    # The double-submit guard's MissingCSRF answer: refused unseen too.
+    (200, True): "refused",
+}
+
+
+def outcome(response: requests.Response) -> str:
+    """What a credentials sign-in answered: failed, signed in, throttled or refused."""
+    key = (response.status_code, "csrf=true" in response.json().get("url", ""))
+    return OUTCOMES.get(key, repr(key))
+
+
+def throttle_scenario(directory: Path) -> tuple[str, str, str]:
+    """One app: PostgreSQL and Redis in CI, else SQLite and a database cache (shared by processes)."""
+    database, cache, engine = scenarios(directory)[0]
+    # Local memory is not shared between processes; the database cache is.
+    return database, cache.replace("locmemcache://", "dbcache://useauth_cache"), engine
+
+
+class ThrottleServersTests(SimpleTestCase):
+    """R1 and R7 against the real thing: gunicorn processes sharing one cache."""
+
+    def setUp(self) -> None:
+        self.directory = Path(tempfile.mkdtemp(prefix="useauth-throttle-servers-"))
+        self.addCleanup(shutil.rmtree, self.directory, True)
+
+    def attempt(
+        self, url: str, username: str, password: str = "wrong"
+    ) -> requests.Response:
+        with requests.Session() as browser:
+            token = browser.get(f"{url}/api/auth/csrf").json()["csrfToken"]
+            return browser.post(
+                f"{url}/api/auth/callback/credentials",
+                data={
+                    "csrfToken": token,
+                    "username": username,
+                    "password": password,
+                    "json": "true",
+                },
+                timeout=120,
+            )
+
+    def admin_login(self, url: str, password: str) -> dict[str, object]:
+        """Sign in through /admin/login/; the session /api/auth then sees."""
+        with requests.Session() as browser:
+            token = browser.get(f"{url}/api/auth/csrf").json()["csrfToken"]
+            browser.post(
+                f"{url}/admin/login/",
+                data={
+                    "csrfmiddlewaretoken": token,
+                    "username": "admin",
+                    "password": password,
+                    "next": "/admin/",
+                },
+                timeout=60,
+            )
+            body: dict[str, object] = browser.get(f"{url}/api/auth/session").json()
+            return body
+
+    def test_R1_burst_and_R7_admin_door(self):
+        database_url, cache_url, engine = throttle_scenario(self.directory)
+        database_url = fresh_database(self, database_url)
+        servers = Servers(database_url, cache_url, engine)
+        self.addCleanup(servers.stop)
+        servers.start()
+        servers.env["DJANGO_SUPERUSER_PASSWORD"] = "admin-password-r7"
+        servers.manage(
+            "createsuperuser", "--noinput", "--username", "admin", "--email", "a@x.org"
+        )
+
+        # R1: 100 sign-ins for one account at the same moment, spread over
+        # both servers, the right password last: at most 10 are evaluated.
+        calls = [
+            (servers.urls[n % 2], "demo", "wrong" if n < 99 else "useauth-demo")
+            for n in range(100)
+        ]
+        with ThreadPoolExecutor(max_workers=100) as pool:
+            outcomes = Counter(
+                outcome(response)
+                for response in pool.map(lambda call: self.attempt(*call), calls)
+            )
+        print(f"R1: 100 at once on two servers ({cache_url.split(':')[0]}): {outcomes}")
+        # Refused before any password check: 429, or (a cache write that
+        # failed under load) the double-submit guard's MissingCSRF answer.
+        assert set(outcomes) <= {"failed", "signed in", "throttled", "refused"}
+        assert outcomes["failed"] + outcomes["signed in"] <= 10, outcomes
+        assert self.attempt(servers.urls[0], "demo", "useauth-demo").status_code == 429
+
+        # R7: the admin login is limited too, and shares the account's count.
+        one, two = servers.urls
+        for n in range(15):
+            assert self.admin_login(servers.urls[n % 2], "wrong") == {}
+        assert self.admin_login(one, "admin-password-r7") == {}
+        assert self.attempt(two, "admin", "admin-password-r7").status_code == 429

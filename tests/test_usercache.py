@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import threading
+
 from django.contrib.auth.models import User
+from django.contrib.sessions.models import Session
 from django.core.cache import caches
+from django.db import connections
+from django.db import transaction
+from django.test import SimpleTestCase
 from django.test import TestCase
+from django.test import TransactionTestCase
 from django.test import override_settings
 
+from django_useauth.usercache import forget_user
+from django_useauth.usercache import forget_users
 from tests.utils import csrf_client
 from tests.utils import csrf_token
 from tests.utils import make_user
@@ -149,3 +158,98 @@ class OffByDefaultTests(TestCase):
         client.get("/api/auth/session")
         assert caches["default"].get(f"useauth:user:{user.pk}") is None
         assert caches["sessions"].get(f"useauth:user:{user.pk}") is None
+
+
+def _key(pk):
+    return f"useauth:user:{pk}"
+
+
+@override_settings(**CACHED)
+class ForgetUsersTests(TestCase):
+    def signed_in(self, username="ada"):
+        thief = csrf_client()
+        sign_in(thief, username)
+        assert thief.get("/api/auth/session").json() != {}
+        return thief
+
+    def session(self, client):
+        return client.get("/api/auth/session").json()
+
+    def test_R3_queryset_update_then_forget_users(self):
+        # update() sends no signal: forget_users() is the documented way to
+        # end the cached payload after it.
+        ada = make_user()
+        grace = make_user("grace", first_name="Grace", last_name="Hopper")
+        thieves = [self.signed_in(), self.signed_in("grace")]
+        User.objects.filter(pk__in=[ada.pk, grace.pk]).update(is_active=False)
+        assert all(self.session(thief) != {} for thief in thieves)
+        forget_users(ada, grace.pk)
+        assert all(self.session(thief) == {} for thief in thieves)
+
+    def test_R3_forget_users_without_the_cache_does_nothing(self):
+        with self.settings(USEAUTH_SESSION_CACHE=None):
+            forget_users(1)
+
+    def test_R3_receiver_ignores_other_rows(self):
+        # A model that is not the user row shares no cache key with a user.
+        caches["sessions"].set(_key(1), "entry")
+        forget_user(sender=Session, instance=Session(session_key="1"))
+        assert caches["sessions"].get(_key(1)) == "entry"
+
+
+class UserModelChangedTests(SimpleTestCase):
+    def test_R3_unknown_user_model_is_not_watched(self):
+        with self.settings(AUTH_USER_MODEL="tests.Nobody"):
+            pass
+
+
+def _read_in_another_thread(client):
+    # A request served by another thread, on its own database connection:
+    # it sees only what is committed.
+    result = {}
+
+    def read():
+        try:
+            result["body"] = client.get("/api/auth/session").json()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    thread.join()
+    return result["body"]
+
+
+@override_settings(**CACHED)
+class CommitTests(TransactionTestCase):
+    def test_R4_payload_cached_again_inside_the_transaction_is_cleared_after_commit(
+        self,
+    ):
+        user = make_user()
+        thief = csrf_client()
+        sign_in(thief)
+        assert thief.get("/api/auth/session").json() != {}
+        with transaction.atomic():
+            user.set_password("a brand new password")
+            user.is_active = False
+            user.save()
+            assert caches["sessions"].get(_key(user.pk)) is None
+            # Before the commit, a concurrent read still finds the old row
+            # (active, old password hash) and caches its payload again.
+            assert _read_in_another_thread(thief)["user"]["name"] == "Ada Lovelace"
+            assert caches["sessions"].get(_key(user.pk)) is not None
+        assert caches["sessions"].get(_key(user.pk)) is None
+        assert thief.get("/api/auth/session").json() == {}
+
+    def test_R4_forget_users_inside_a_transaction_clears_again_after_commit(self):
+        user = make_user()
+        thief = csrf_client()
+        sign_in(thief)
+        assert thief.get("/api/auth/session").json() != {}
+        with transaction.atomic():
+            User.objects.filter(pk=user.pk).update(is_active=False)
+            forget_users(user)
+            _read_in_another_thread(thief)
+            assert caches["sessions"].get(_key(user.pk)) is not None
+        assert caches["sessions"].get(_key(user.pk)) is None
+        assert thief.get("/api/auth/session").json() == {}

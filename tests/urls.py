@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.contrib.auth.views import LoginView
 from django.urls import include
 from django.urls import path
 
@@ -23,6 +24,12 @@ urlpatterns = [
     path("astatus/", views.async_status, name="async_status"),
     path("untouched/", views.untouched, name="untouched"),
     path("plain/", views.plain, name="plain"),
+    # Other doors to the same accounts: Django's login view (the admin's
+    # form), an API that authenticates on each request, one that breaks.
+    path("login/", LoginView.as_view(), name="login"),
+    path("basic/", views.basic_auth, name="basic_auth"),
+    path("abasic/", views.async_basic_auth, name="async_basic_auth"),
+    path("broken-auth/", views.authenticate_then_fail, name="broken_auth"),
     # Browser tests: pages using useauth.js, and the bundled next-auth client.
     path("page/<slug:name>/", views.page, name="page"),
     path("nextauth/<str:name>", views.nextauth_file, name="nextauth_file"),

@@ -41,3 +41,27 @@ def sign_in(
 def csrf_client() -> Client:
     """A test client that really checks CSRF (Django's default client does not)."""
     return Client(enforce_csrf_checks=True)
+
+
+def attempt_sign_in(
+    username: str,
+    password: str = "wrong",
+    *,
+    ip: str = "127.0.0.1",
+    forwarded: str | None = None,
+    **fields: str,
+) -> int:
+    """One credentials sign-in from a new browser at ``ip`` (through a proxy: ``forwarded``); its status."""
+    client = csrf_client()
+    headers = {"X-Forwarded-For": forwarded} if forwarded is not None else {}
+    data = {
+        "csrfToken": csrf_token(client),
+        "username": username,
+        "password": password,
+        "json": "true",
+        **fields,
+    }
+    status: int = client.post(
+        "/api/auth/callback/credentials", data, headers=headers, REMOTE_ADDR=ip
+    ).status_code
+    return status

@@ -133,3 +133,35 @@ def nextauth_file(request: HttpRequest, name: str) -> HttpResponse:
     return HttpResponse(
         path.read_bytes(), content_type=f"{content_type}; charset=utf-8"
     )
+
+
+def basic_auth(request: HttpRequest) -> HttpResponse:
+    """An API that checks a password on every request without signing in (as Basic authentication does)."""
+    from django.contrib.auth import authenticate
+
+    user = authenticate(
+        request,
+        username=request.POST.get("username"),
+        password=request.POST.get("password"),
+    )
+    return HttpResponse(status=200 if user is not None else 401)
+
+
+def authenticate_then_fail(request: HttpRequest) -> HttpResponse:
+    """A view that authenticates and then breaks."""
+    from django.contrib.auth import authenticate
+
+    authenticate(request, username="ada", password=request.POST.get("password"))
+    raise RuntimeError("after authenticate()")
+
+
+async def async_basic_auth(request: HttpRequest) -> HttpResponse:
+    """:func:`basic_auth` in an async view."""
+    from django.contrib.auth import aauthenticate
+
+    user = await aauthenticate(
+        request,
+        username=request.POST.get("username"),
+        password=request.POST.get("password"),
+    )
+    return HttpResponse(status=200 if user is not None else 401)
