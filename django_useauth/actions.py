@@ -181,11 +181,18 @@ def _begin(
     attempt = throttle.reserve(request, credentials)
     if attempt.retry_after is not None:
         return _throttled(request, attempt.retry_after), None
-    once = _once_key(request)
-    if not _claim(once):
+    try:
+        once = _once_key(request)
+        claimed = _claim(once)
+    except BaseException:
+        attempt.release()
+        raise
+    if not claimed:
         attempt.release()
         return _already_signing_in(request), None
-    # Held on the request, so that ThrottleBackend does not count it again.
+    # Held on the request for the authenticate() call that follows, which
+    # ThrottleBackend then does not count again.
+    attempt.awaits_backend = True
     throttle.hold(request, attempt)
     return None, once
 

@@ -39,32 +39,40 @@ __all__ = ["EmailBackend", "ThrottleBackend", "UsernameOrEmailBackend"]
 class ThrottleBackend(BaseBackend):
     """The sign-in limits of ``django_useauth.throttle`` for every ``authenticate()`` call.
 
-    Put it first in ``AUTHENTICATION_BACKENDS``. For a call with a request and
-    a password-like credential it reserves the attempt's places; when a limit
-    is reached it raises ``PermissionDenied``, which makes ``authenticate()``
-    stop, send ``user_login_failed`` and return ``None`` without asking any
-    other backend (the admin then shows its usual "enter a correct username
-    and password" error), and sets ``request.useauth_retry_after``. It never
+    Put it first in ``AUTHENTICATION_BACKENDS``. For a call with a request
+    whose credentials name an account (``throttle.account_fields()``) or hold
+    a secret (a password, a token: the names Django hides in
+    ``user_login_failed``), it reserves the attempt's places before the
+    backends after it check anything. When a limit is reached it raises
+    ``PermissionDenied``: ``authenticate()`` then asks no other backend,
+    sends ``user_login_failed`` and returns ``None`` (the admin shows its
+    usual "enter a correct username and password" error). It never
     authenticates anyone itself. Calls without a request (scripts, tests'
-    ``Client.login()``) and calls without a password (OAuth completions) are
-    not limited.
+    ``Client.login()``) and calls that name no account and hold no secret
+    (OAuth completions) are not limited.
     """
 
     def authenticate(
         self, request: HttpRequest | None, **credentials: Any
     ) -> _User | None:
-        if (
-            request is None
-            or not conf.THROTTLE_ENABLED
-            or not any(SENSITIVE_CREDENTIAL.search(name) for name in credentials)
-            or throttle.held_attempt(request) is not None
+        if request is None or not conf.THROTTLE_ENABLED:
+            return None
+        if not (
+            throttle.names_account(credentials)
+            or any(SENSITIVE_CREDENTIAL.search(name) for name in credentials)
         ):
-            # Held already: the credentials provider reserved this attempt.
+            return None
+        held = throttle.held_attempt(request)
+        if held is not None and held.awaits_backend:
+            # The credentials provider reserved this very call's places.
+            held.awaits_backend = False
             return None
         attempt = throttle.reserve(request, credentials)
-        if attempt.retry_after is not None:
-            raise PermissionDenied("Too many failed sign-in attempts.")
+        # Held even when refused, so that the user_login_failed that
+        # authenticate() sends next settles this call, not an earlier one.
         throttle.hold(request, attempt)
+        if attempt.retry_after is not None:
+            raise PermissionDenied("Too many sign-in attempts.")
         return None
 
     async def aauthenticate(

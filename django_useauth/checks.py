@@ -48,6 +48,9 @@ _LOCMEM_CACHE = "django.core.cache.backends.locmem.LocMemCache"
 _DUMMY_CACHE = "django.core.cache.backends.dummy.DummyCache"
 _FILE_CACHE = "django.core.cache.backends.filebased.FileBasedCache"
 _THROTTLE_BACKEND = "django_useauth.backends.ThrottleBackend"
+# Caches that cull when full, and that several processes share (a local
+# memory one draws W011 instead).
+_CULLING_CACHES = ("django.core.cache.backends.db.DatabaseCache", _FILE_CACHE)
 
 
 def _middleware_index(path: str) -> int | None:
@@ -562,15 +565,10 @@ def _is_absolute(value: str) -> bool:
 
 
 def check_deploy(**kwargs: Any) -> list[CheckMessage]:
-    """W010–W012 (``--deploy``): an https ``USEAUTH_URL`` is set; throttle counts every server shares."""
+    """W010–W012, W018 (``--deploy``): an https ``USEAUTH_URL`` is set; throttle counts every server shares and no cull erases."""
     warnings: list[CheckMessage] = []
     alias: object = conf.THROTTLE_CACHE
-    caches_setting: dict[str, dict[str, Any]] = settings.CACHES
-    backend = (
-        caches_setting.get(alias, {}).get("BACKEND", "")
-        if isinstance(alias, str)
-        else ""
-    )
+    backend = _throttle_cache_backend()
     if conf.THROTTLE_ENABLED is True and backend == _LOCMEM_CACHE:
         warnings.append(
             Warning(
@@ -581,6 +579,7 @@ def check_deploy(**kwargs: Any) -> list[CheckMessage]:
                 id="useauth.W011",
             )
         )
+    warnings += _check_throttle_capacity(backend)
     url: object = conf.URL
     if isinstance(url, str) and url.startswith("http://"):
         warnings.append(
@@ -602,6 +601,39 @@ def check_deploy(**kwargs: Any) -> list[CheckMessage]:
             )
         )
     return warnings
+
+
+#: Fewer entries than this let junk sign-ins (about four entries each) cull
+#: the counts of a cache that evicts when full.
+_MIN_THROTTLE_ENTRIES = 100_000
+
+
+def _check_throttle_capacity(backend: str) -> list[CheckMessage]:
+    # Django's database and file caches (and local memory) cull entries once they
+    # hold MAX_ENTRIES (300 by default), all of them with CULL_FREQUENCY 0:
+    # an attacker who fills the cache with junk sign-ins from other addresses
+    # erases an account's count.
+    if conf.THROTTLE_ENABLED is not True or backend not in _CULLING_CACHES:
+        return []
+    caches_setting: dict[str, dict[str, Any]] = settings.CACHES
+    options: dict[str, object] = caches_setting[conf.THROTTLE_CACHE].get("OPTIONS", {})
+    entries = options.get("MAX_ENTRIES", 300)
+    culls_all = options.get("CULL_FREQUENCY", 3) == 0
+    if not culls_all and (
+        not isinstance(entries, int) or entries >= _MIN_THROTTLE_ENTRIES
+    ):
+        return []
+    return [
+        Warning(
+            f"USEAUTH_THROTTLE_CACHE {conf.THROTTLE_CACHE!r} drops entries once it "
+            f"holds MAX_ENTRIES ({entries!r}): sign-ins from other addresses can "
+            "fill it and erase an account's count, and the limits no longer hold.",
+            hint=f"Give the throttle a cache of its own with OPTIONS = "
+            f"{{'MAX_ENTRIES': {_MIN_THROTTLE_ENTRIES * 10}, 'CULL_FREQUENCY': 3}} "
+            "or more, or use Redis without eviction.",
+            id="useauth.W018",
+        )
+    ]
 
 
 def _throttle_cache_backend() -> str:

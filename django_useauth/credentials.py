@@ -39,6 +39,7 @@ SENSITIVE_CREDENTIAL = re.compile(
 )
 
 __all__ = [
+    "SENSITIVE_CREDENTIAL",
     "aauthenticate_credentials",
     "acomplete_sign_in",
     "authenticate_credentials",

@@ -7,6 +7,7 @@ from collections.abc import Awaitable
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING
 from typing import Any
 from typing import Literal
@@ -19,20 +20,20 @@ from django.contrib.auth import SESSION_KEY
 from django.core.exceptions import SynchronousOnlyOperation
 from django.middleware.csrf import get_token
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 from django_useauth import actions
 from django_useauth.callbacks import session_callback
-from django_useauth.conf import conf
 from django_useauth.exceptions import SessionRequired
 from django_useauth.pages import session_required_response
 from django_useauth.providers import ProviderJSON
 from django_useauth.providers import providers_json
 from django_useauth.session import Session
 from django_useauth.session import SessionUser
-from django_useauth.session import ais_past_absolute_max_age
+from django_useauth.session import ais_over
 from django_useauth.session import asession_end
 from django_useauth.session import build_session
-from django_useauth.session import is_past_absolute_max_age
+from django_useauth.session import is_over
 from django_useauth.session import last_refreshed_at
 from django_useauth.session import refresh_if_due
 from django_useauth.session import session_end
@@ -44,6 +45,7 @@ from django_useauth.usercache import cached_user
 from django_useauth.usercache import remember_user
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
     from django.contrib.auth.models import _AnyUser
     from django.http import HttpRequest
     from django.http import HttpResponse
@@ -216,13 +218,10 @@ class AuthDetails:
             return _SIGNED_OUT
         session = self._request.session
         now = timezone.now()
-        expires = session_end(session)
-        if expires <= now or (
-            conf.ABSOLUTE_MAX_AGE and is_past_absolute_max_age(session, now)
-        ):
+        if is_over(session, now):
             session.flush()
             return self._ended()
-        return self._state_for(user, payload, now, expires)
+        return self._state_for(user, payload, now, session_end(session))
 
     async def _aload(self) -> _State:
         if self._state is None:
@@ -245,12 +244,10 @@ class AuthDetails:
                 await session.aflush()
             return _SIGNED_OUT
         now = timezone.now()
-        expires = await asession_end(session)
-        if expires <= now or (
-            conf.ABSOLUTE_MAX_AGE and await ais_past_absolute_max_age(session, now)
-        ):
+        if await ais_over(session, now):
             await session.aflush()
             return self._ended()
+        expires = await asession_end(session)
         if session_callback() is None:
             return self._state_for(user, payload, now, expires)
         # The project's callback may query the database.
@@ -262,9 +259,7 @@ class AuthDetails:
         # whose clock or timeout disagrees), or signed in before
         # USEAUTH_ABSOLUTE_MAX_AGE was set or lowered, and is flushed: as
         # after logout(), request.user agrees even if it was read already.
-        from django.contrib.auth.models import AnonymousUser
-
-        self._request.user = AnonymousUser()
+        self._request.user = _anonymous()
         self._request.__dict__.pop("_acached_user", None)
         return _SIGNED_OUT
 
@@ -355,6 +350,46 @@ class AuthMiddleware:
 
 def _attach(request: HttpRequest) -> None:
     request.auth = AuthDetails(request)  # type: ignore[attr-defined]
+    _guard_user(request)
+
+
+def _guard_user(request: HttpRequest) -> None:
+    # request.user and request.auser() answer anonymous for a session past
+    # its end, as request.auth does, in every view: a browser-session
+    # cookie's session outlives its end in the store (by up to
+    # SESSION_COOKIE_AGE after its last write), and so does a session past
+    # USEAUTH_ABSOLUTE_MAX_AGE. Nothing is read until the user is.
+    user = request.__dict__.get("user")
+    if user is None:
+        return  # no AuthenticationMiddleware (check useauth.E004)
+    request.user = SimpleLazyObject(lambda: _within_lifetime(request, user))  # type: ignore[assignment]
+    # AuthenticationMiddleware sets both.
+    request.auser = partial(_awithin_lifetime, request, request.auser)
+
+
+def _within_lifetime(request: HttpRequest, user: _AnyUser) -> _AnyUser:
+    session = request.session
+    if SESSION_KEY in session and is_over(session):
+        session.flush()
+        return _anonymous()
+    return user
+
+
+async def _awithin_lifetime(
+    request: HttpRequest, auser: Callable[[], Awaitable[_AnyUser]]
+) -> _AnyUser:
+    session = request.session
+    if await session.ahas_key(SESSION_KEY) and await ais_over(session):
+        await session.aflush()
+        return _anonymous()
+    return await auser()
+
+
+def _anonymous() -> AnonymousUser:
+    # Imported late: this module is imported before the app registry is ready.
+    from django.contrib.auth.models import AnonymousUser
+
+    return AnonymousUser()
 
 
 def forget_loaded_session(

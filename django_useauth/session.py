@@ -43,11 +43,14 @@ __all__ = [
     "format_expires",
     "ais_past_absolute_max_age",
     "asession_end",
+    "ais_over",
+    "is_over",
     "is_past_absolute_max_age",
     "last_refreshed_at",
     "user_payload",
     "refresh_if_due",
     "session_end",
+    "stamp_sign_in",
     "start_session",
 ]
 
@@ -245,6 +248,28 @@ async def ais_past_absolute_max_age(
     if conf.ABSOLUTE_MAX_AGE is None:
         return False
     return _is_past(_cap(await session.aget(SIGNED_IN_AT_KEY)), now)
+
+
+def is_over(session: SessionBase, now: datetime | None = None) -> bool:
+    """Return whether signed-in ``session`` is past its end or past ``USEAUTH_ABSOLUTE_MAX_AGE``.
+
+    Stores drop a session at Django's expiry date themselves, but keep a
+    browser-session cookie's session ``SESSION_COOKIE_AGE`` after its last
+    write, and a session from before the cap was set or lowered until its
+    own end: such a session must be ended by whoever reads it.
+    """
+    now = now or timezone.now()
+    return session_end(session) <= now or (
+        conf.ABSOLUTE_MAX_AGE is not None and is_past_absolute_max_age(session, now)
+    )
+
+
+async def ais_over(session: SessionBase, now: datetime | None = None) -> bool:
+    """Async twin of :func:`is_over`."""
+    now = now or timezone.now()
+    return await asession_end(session) <= now or (
+        await ais_past_absolute_max_age(session, now)
+    )
 
 
 def _is_past(cap: datetime | None, now: datetime | None) -> bool:

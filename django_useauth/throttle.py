@@ -67,6 +67,7 @@ __all__ = [
     "client_ip",
     "held_attempt",
     "hold",
+    "names_account",
     "release_held",
     "reserve",
     "settle_failed",
@@ -144,6 +145,11 @@ def account_fields() -> list[str]:
     return list(dict.fromkeys(names))
 
 
+def names_account(credentials: Mapping[str, Any]) -> bool:
+    """Return whether ``credentials`` name an account (an identifying credential is a string)."""
+    return bool(_identifiers(credentials))
+
+
 def _identifiers(credentials: Mapping[str, Any]) -> list[str]:
     values = []
     for name in account_fields():
@@ -184,26 +190,36 @@ def _account_pk(value: str) -> object | None:
     if "\x00" in value or not value.strip():
         # PostgreSQL refuses NUL in a query, and no account is named so.
         return None
-    query = Q()
+    user_model = get_user_model()
+    manager = user_model._default_manager
     # As typed, and NFKC-normalised as ModelBackend's username lookup does.
-    for spelling in {value, unicodedata.normalize("NFKC", value)}:
+    spellings = list(dict.fromkeys([value, unicodedata.normalize("NFKC", value)]))
+    # Exactly, as ModelBackend finds a username: "bob" beside a "Bob" is bob.
+    exact = list(
+        manager.filter(**{f"{user_model.USERNAME_FIELD}__in": spellings}).values_list(
+            "pk", flat=True
+        )[:2]
+    )
+    if len(exact) == 1:
+        return exact[0]
+    query = Q()
+    for spelling in spellings:
         for name in _lookup_fields():
             query |= Q(**{f"{name}__iexact": spelling})
-    user_model = get_user_model()
-    found = list(
-        user_model._default_manager.filter(query).values_list("pk", flat=True)[:2]
-    )
+    found = list(manager.filter(query).values_list("pk", flat=True)[:2])
     return found[0] if len(found) == 1 else None
 
 
 def _account_key(credentials: Mapping[str, Any]) -> str | None:
+    # The first identifying credential names the account: another one (an
+    # email beside a username) must not move a guess to a count of its own.
     values = _identifiers(credentials)
     if not values:
         return None
-    pks = {_account_pk(value) for value in values}
-    if len(pks) == 1 and None not in pks:
-        return _digest("account", f"pk:{pks.pop()}")
-    return _digest("account", "name:" + "\x00".join(_wide(v) for v in values))
+    pk = _account_pk(values[0])
+    if pk is not None:
+        return _digest("account", f"pk:{pk}")
+    return _digest("account", f"name:{_wide(values[0])}")
 
 
 def _digest(kind: str, value: str) -> str:
@@ -230,12 +246,18 @@ class _Count:
             if cache.add(start_key, now, timeout=math.ceil(window)):
                 return now
             start = cache.get(start_key)
-            if isinstance(start, (int, float)) and now < start + window:
+            if not isinstance(start, (int, float)):
+                continue  # dropped between add() and get(): start one
+            if now < start + window:
                 return float(start)
-            if start is not None:
-                # Over, but the cache has not dropped it yet.
-                cache.delete(start_key)
-        return now  # pragma: no cover - a cache that keeps refusing and dropping
+            # Over, but not dropped yet (a timeout in whole seconds, another
+            # server's clock): the next window on the same grid, which every
+            # request that read this start computes alike (deleting it
+            # instead would let two requests start two windows).
+            start += window * ((now - start) // window)
+            cache.set(start_key, start, timeout=max(1, math.ceil(start + window - now)))
+            return float(start)
+        return now  # pragma: no cover - a cache that keeps dropping what it adds
 
     def places(self, start: float) -> list[str]:
         return [f"{self.key}:{start!r}:{n}" for n in range(1, self.limit + 1)]
@@ -276,6 +298,9 @@ class Attempt:
     account: _Count | None
     places: tuple[str, ...] = ()
     retry_after: int | None = None
+    #: Reserved by a caller of ``authenticate()`` (the credentials provider)
+    #: for its next call, which ``ThrottleBackend`` then does not count again.
+    awaits_backend: bool = False
 
     def signed_in(self) -> None:
         """The attempt signed in: clear the account's count and give the address its place back."""
@@ -313,55 +338,70 @@ def reserve(request: HttpRequest, credentials: Mapping[str, Any]) -> Attempt:
     counts = _counts(request, credentials)
     account = counts[0] if len(counts) == 2 else None
     places: list[str] = []
-    for count in counts:
-        place, end = count.take(cache)
-        if place is None:
-            if places:
-                cache.delete_many(places)
-            return Attempt(
-                account=account,
-                retry_after=max(1, math.ceil(end - time.time())),
-            )
-        places.append(place)
+    try:
+        for count in counts:
+            place, end = count.take(cache)
+            if place is None:
+                if places:
+                    cache.delete_many(places)
+                return Attempt(
+                    account=account,
+                    retry_after=max(1, math.ceil(end - time.time())),
+                )
+            places.append(place)
+    except BaseException:
+        cache.delete_many(places)
+        raise
     return Attempt(account=account, places=tuple(places))
+
+
+def _held(request: HttpRequest | None) -> list[Attempt]:
+    # The attempts held on the request Django handles: an API framework's
+    # request wrapper (DRF's Request) hands authenticate() itself, but the
+    # middleware sees the request it wraps.
+    request = getattr(request, "_request", request)
+    held: list[Attempt] | None = getattr(request, _HELD, None)
+    if held is None:
+        held = []
+        if request is not None:
+            setattr(request, _HELD, held)
+    return held
 
 
 def hold(request: HttpRequest, attempt: Attempt) -> None:
     """Keep ``attempt`` on ``request`` until it is settled (failed, signed in or released)."""
-    setattr(request, _HELD, attempt)
+    _held(request).append(attempt)
 
 
 def held_attempt(request: HttpRequest | None) -> Attempt | None:
-    """Return the attempt ``request`` holds places for, if any."""
-    attempt: Attempt | None = getattr(request, _HELD, None)
-    return attempt
+    """Return the attempt ``request`` held last and has not settled, if any."""
+    held = _held(request)
+    return held[-1] if held else None
 
 
 def _unhold(request: HttpRequest | None) -> Attempt | None:
-    attempt = held_attempt(request)
-    if attempt is not None:
-        delattr(request, _HELD)
-    return attempt
+    held = _held(request)
+    return held.pop() if held else None
 
 
 def settle_failed(
     sender: object, request: HttpRequest | None = None, **kwargs: Any
 ) -> None:
-    """Receiver of ``user_login_failed``: the held attempt failed, and keeps its places."""
+    """Receiver of ``user_login_failed``: the attempt held last failed, and keeps its places."""
     _unhold(request)
 
 
 def settle_signed_in(
     sender: object, request: HttpRequest | None = None, **kwargs: Any
 ) -> None:
-    """Receiver of ``user_logged_in``: the held attempt signed in."""
+    """Receiver of ``user_logged_in``: the attempt held last signed in."""
     attempt = _unhold(request)
     if attempt is not None:
         attempt.signed_in()
 
 
 def release_held(request: HttpRequest) -> None:
-    """At the end of a request: an attempt still held neither failed nor signed in, so it gives its places back."""
-    attempt = _unhold(request)
-    if attempt is not None:
-        attempt.release()
+    """At the end of a request: the attempts still held neither failed nor signed in, so they give their places back."""
+    held = _held(request)
+    while held:
+        held.pop().release()

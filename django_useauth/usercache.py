@@ -52,6 +52,9 @@ __all__ = [
     "forget_user",
     "forget_users",
     "remember_user",
+    "user_model_changed",
+    "watch_model",
+    "watch_user_models",
 ]
 
 

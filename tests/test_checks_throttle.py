@@ -105,6 +105,36 @@ class ThrottleCheckTests(SimpleTestCase):
                 assert throttle_ids() == []
 
 
+@override_settings(USEAUTH_URL="https://example.com")
+class CapacityCheckTests(SimpleTestCase):
+    def deploy_ids(self) -> list[str]:
+        return [str(message.id) for message in checks.check_deploy()]
+
+    def test_R2_a_culling_cache_can_erase_the_counts(self):
+        for backend in ("db.DatabaseCache", "filebased.FileBasedCache"):
+            with self.subTest(backend=backend):
+                with self.settings(CACHES=cache(backend, LOCATION="x")):
+                    assert self.deploy_ids() == ["useauth.W018"]
+                    assert "MAX_ENTRIES (300)" in checks.check_deploy()[0].msg
+                big = cache(backend, LOCATION="x", OPTIONS={"MAX_ENTRIES": 10**6})
+                with self.settings(CACHES=big):
+                    assert self.deploy_ids() == []
+                culls_all = cache(
+                    backend,
+                    LOCATION="x",
+                    OPTIONS={"MAX_ENTRIES": 10**6, "CULL_FREQUENCY": 0},
+                )
+                with self.settings(CACHES=culls_all):
+                    assert self.deploy_ids() == ["useauth.W018"]
+        with self.settings(
+            CACHES=cache("db.DatabaseCache", LOCATION="x"),
+            USEAUTH_THROTTLE_ENABLED=False,
+        ):
+            assert self.deploy_ids() == []
+        with self.settings(CACHES=cache("redis.RedisCache", LOCATION="redis://x")):
+            assert self.deploy_ids() == []
+
+
 class ProxyCheckTests(SimpleTestCase):
     def test_quiet_without_a_proxy(self):
         assert proxy_ids() == []

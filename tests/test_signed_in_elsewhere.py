@@ -62,6 +62,13 @@ class AbsoluteLifetimeTests(TestCase):
         assert self.client.get("/api/auth/session").json() == {}
         assert self.client.get("/protected/").status_code == 302
 
+    def test_R12_views_that_read_only_request_user_end_it_too(self):
+        # Signed in two days ago, never read by request.auth: the admin or a
+        # @login_required view does not accept it either.
+        self.login(timezone.now() - timedelta(days=2))
+        assert self.client.get("/whoami/").content == b"anonymous"
+        assert self.client.get("/whoami/").content == b"anonymous"
+
     def test_R12_first_read_keeps_the_sign_in_stamp(self):
         signed_in = timezone.now() - timedelta(hours=2)
         self.login(signed_in)
@@ -167,15 +174,6 @@ class BrowserSessionTests(TestCase):
         )
         assert response.json()["expires"] == expires
 
-    def past_its_end(self):
-        self.login(expiry=0)
-        session = self.client.session
-        old = timezone.now() - timedelta(days=31)
-        session[REFRESHED_AT_KEY] = old.isoformat()
-        session[EXPIRES_AT_KEY] = (old + timedelta(days=30)).isoformat()
-        session.save()
-        return session.session_key
-
     def test_R13_browser_session_past_its_end_is_flushed(self):
         key = self.past_its_end()
         assert self.client.get("/api/auth/session").json() == {}
@@ -187,6 +185,54 @@ class BrowserSessionTests(TestCase):
         response = await self.async_client.get("/astatus/")
         assert response.json() == {"status": "unauthenticated", "data": None}
         assert not await Session.objects.filter(session_key=key).aexists()
+
+    def test_R13_views_that_read_only_request_user_end_it_too(self):
+        # The store keeps a browser-session cookie's session past its end;
+        # the admin or a @login_required view must not accept it either.
+        self.login(expiry=0)
+        assert self.client.get("/whoami/").content == b"ada"
+        key = self.past_its_end()
+        assert self.client.get("/whoami/").content == b"anonymous"
+        assert not Session.objects.filter(session_key=key).exists()
+
+    async def test_R13_views_that_read_only_request_user_end_it_too_async(self):
+        key = await sync_to_async(self.past_its_end)()
+        self.async_client.cookies = self.client.cookies
+        assert (await self.async_client.get("/awhoami/")).content == b"anonymous"
+        assert not await Session.objects.filter(session_key=key).aexists()
+
+    def age(self, session):
+        old = timezone.now() - timedelta(days=31)
+        session[REFRESHED_AT_KEY] = old.isoformat()
+        session[EXPIRES_AT_KEY] = (old + timedelta(days=30)).isoformat()
+        session.save()
+
+    def past_its_end(self):
+        self.login(expiry=0)
+        session = self.client.session
+        self.age(session)
+        return session.session_key
+
+    @override_settings(USEAUTH_SESSION_CACHE="sessions")
+    async def test_R13_past_its_end_with_the_payload_cached_async(self):
+        # The payload comes from the cache, so nothing loads the user: the
+        # end is still checked.
+        await sync_to_async(self.login)(expiry=0)
+        self.async_client.cookies = self.client.cookies
+        live = await self.async_client.get("/astatus/")
+        assert live.json()["status"] == "authenticated"
+        session = await sync_to_async(lambda: self.client.session)()
+        await sync_to_async(self.age)(session)
+        response = await self.async_client.get("/astatus/")
+        assert response.json() == {"status": "unauthenticated", "data": None}
+        assert not await Session.objects.filter(
+            session_key=session.session_key
+        ).aexists()
+
+    async def test_R13_async_views_keep_a_live_session(self):
+        await sync_to_async(self.login)(expiry=0)
+        self.async_client.cookies = self.client.cookies
+        assert (await self.async_client.get("/awhoami/")).content == b"ada"
 
     def test_R13_request_user_agrees_after_the_end(self):
         key = self.past_its_end()

@@ -20,6 +20,8 @@ from django.test import TestCase
 from django.test import override_settings
 
 from django_useauth.backends import ThrottleBackend
+from django_useauth.throttle import _digest
+from django_useauth.throttle import client_ip
 from django_useauth.throttle import held_attempt
 from tests.utils import PASSWORD
 from tests.utils import attempt_sign_in
@@ -141,7 +143,39 @@ class DoorTests(TestCase):
         request = RequestFactory().get("/")
         assert ThrottleBackend().authenticate(request, response={"id": 1}) is None
         assert held_attempt(request) is None
-        assert caches["default"].get_many([]) == {}
+        ip_key = _digest("ip", client_ip(request))
+        assert caches["default"].get(f"{ip_key}:start") is None
+
+    def test_R7_credentials_naming_an_account_are_counted(self):
+        # A one-time-code backend's call has no password, but names the
+        # account: guessing the code is limited too.
+        request = RequestFactory().post("/", REMOTE_ADDR="10.9.9.1")
+        assert ThrottleBackend().authenticate(request, username="ada", otp="1") is None
+        attempt = held_attempt(request)
+        assert attempt is not None and len(attempt.places) == 2
+
+    def test_R7_drf_request_wrapper(self):
+        # DRF hands authenticate() its Request, which wraps the HttpRequest
+        # the middleware sees: successes still give their places back.
+        client = Client()
+        for _ in range(15):
+            response = client.post(
+                "/wrapped-basic/", {"username": "ada", "password": PASSWORD}
+            )
+            assert response.status_code == 200
+        assert self.api(PASSWORD) == 200
+
+    def test_R7_two_authenticate_calls_in_one_request(self):
+        # A success that is not followed by login(), then a failure for
+        # another account in the same request: the failure counts.
+        client = Client()
+        for _ in range(10):
+            response = client.post(
+                "/basic-twice/", {"username": "ada", "password": PASSWORD}
+            )
+            assert response.content == b"200 401"
+        assert attempt_sign_in("bob", PASSWORD, ip="10.9.10.1") == 429
+        assert self.api(PASSWORD) == 200
 
     def test_R7_without_a_request_nothing_is_counted(self):
         # Scripts and Client.login() call authenticate() without a request.
@@ -165,3 +199,17 @@ class DoorTests(TestCase):
         for _ in range(12):
             self.login_view("wrong")
         assert self.signed_in(self.login_view(PASSWORD))
+
+
+class ClaimFailureTests(TestCase):
+    @override_settings(USEAUTH_THROTTLE_ACCOUNT_FAILURES=1)
+    def test_a_failing_claim_gives_the_places_back(self):
+        make_user()
+        with (
+            mock.patch(
+                "django_useauth.actions._claim", side_effect=ConnectionError("down")
+            ),
+            self.assertRaises(ConnectionError),
+        ):
+            attempt_sign_in("ada", PASSWORD)
+        assert attempt_sign_in("ada", PASSWORD) == 200

@@ -187,8 +187,10 @@ class ForgetUsersTests(TestCase):
         assert all(self.session(thief) == {} for thief in thieves)
 
     def test_R3_forget_users_without_the_cache_does_nothing(self):
+        caches["sessions"].set(_key(1), "entry")
         with self.settings(USEAUTH_SESSION_CACHE=None):
             forget_users(1)
+        assert caches["sessions"].get(_key(1)) == "entry"
 
     def test_R3_receiver_ignores_other_rows(self):
         # A model that is not the user row shares no cache key with a user.
@@ -199,8 +201,12 @@ class ForgetUsersTests(TestCase):
 
 class UserModelChangedTests(SimpleTestCase):
     def test_R3_unknown_user_model_is_not_watched(self):
+        from django.db.models.signals import post_save
+
+        before = len(post_save.receivers)
+        # override_settings must not fail on a model that does not exist.
         with self.settings(AUTH_USER_MODEL="tests.Nobody"):
-            pass
+            assert len(post_save.receivers) == before
 
 
 def _read_in_another_thread(client):

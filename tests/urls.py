@@ -24,11 +24,15 @@ urlpatterns = [
     path("astatus/", views.async_status, name="async_status"),
     path("untouched/", views.untouched, name="untouched"),
     path("plain/", views.plain, name="plain"),
+    path("whoami/", views.whoami, name="whoami"),
+    path("awhoami/", views.async_whoami, name="async_whoami"),
     # Other doors to the same accounts: Django's login view (the admin's
     # form), an API that authenticates on each request, one that breaks.
     path("login/", LoginView.as_view(), name="login"),
     path("basic/", views.basic_auth, name="basic_auth"),
     path("abasic/", views.async_basic_auth, name="async_basic_auth"),
+    path("wrapped-basic/", views.wrapped_basic_auth, name="wrapped_basic_auth"),
+    path("basic-twice/", views.basic_auth_twice, name="basic_auth_twice"),
     path("broken-auth/", views.authenticate_then_fail, name="broken_auth"),
     # Browser tests: pages using useauth.js, and the bundled next-auth client.
     path("page/<slug:name>/", views.page, name="page"),

@@ -165,3 +165,50 @@ async def async_basic_auth(request: HttpRequest) -> HttpResponse:
         password=request.POST.get("password"),
     )
     return HttpResponse(status=200 if user is not None else 401)
+
+
+class _WrappedRequest:
+    """What DRF's ``Request`` looks like to ``authenticate()``: a wrapper around the HttpRequest."""
+
+    def __init__(self, request: HttpRequest) -> None:
+        self._request = request
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._request, name)
+
+
+def wrapped_basic_auth(request: HttpRequest) -> HttpResponse:
+    """:func:`basic_auth` with the request wrapped, as DRF's authentication classes call it."""
+    from django.contrib.auth import authenticate
+
+    user = authenticate(
+        _WrappedRequest(request),  # type: ignore[arg-type]
+        username=request.POST.get("username"),
+        password=request.POST.get("password"),
+    )
+    return HttpResponse(status=200 if user is not None else 401)
+
+
+def basic_auth_twice(request: HttpRequest) -> HttpResponse:
+    """Two password checks in one request: the posted one, then a wrong one for "bob"."""
+    from django.contrib.auth import authenticate
+
+    first = authenticate(
+        request,
+        username=request.POST.get("username"),
+        password=request.POST.get("password"),
+    )
+    second = authenticate(request, username="bob", password="wrong")
+    return HttpResponse(f"{200 if first else 401} {200 if second else 401}".encode())
+
+
+def whoami(request: HttpRequest) -> HttpResponse:
+    """A view that knows only ``request.user`` (as the admin and ``@login_required`` do)."""
+    user = request.user
+    return HttpResponse(user.get_username() if user.is_authenticated else "anonymous")
+
+
+async def async_whoami(request: HttpRequest) -> HttpResponse:
+    """:func:`whoami` with ``await request.auser()``."""
+    user = await request.auser()
+    return HttpResponse(user.get_username() if user.is_authenticated else "anonymous")
