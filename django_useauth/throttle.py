@@ -260,10 +260,15 @@ class _Count:
         return now  # pragma: no cover - a cache that keeps dropping what it adds
 
     def places(self, start: float) -> list[str]:
+        """Return the keys of the window's numbered places, one per attempt the limit allows."""
         return [f"{self.key}:{start!r}:{n}" for n in range(1, self.limit + 1)]
 
     def take(self, cache: BaseCache) -> tuple[str | None, float]:
-        """Take a free place in this count's window: its key (or ``None`` when all are taken) and the window's end."""
+        """Take a free place in this count's window.
+
+        Return its key (``None`` when every place is taken) and the instant
+        the window ends.
+        """
         now = time.time()
         window = conf.THROTTLE_WINDOW.total_seconds()
         start = self._start(cache, now, window)

@@ -181,6 +181,7 @@ from tests import views as test_views
 from tests.live import LiveClientMixin
 from tests.redirect_corpus import CORPUS
 from tests.redirect_corpus import RedirectCase
+from tests.utils import GITHUB
 from tests.utils import PASSWORD
 from tests.utils import csrf_client
 from tests.utils import csrf_token
@@ -229,14 +230,6 @@ SIGN_OUT_CSRF = {"url": f"{BASE}/signout?csrf=true"}
 MALFORMED = b"Malformed request body."
 WINDOW = 15 * 60
 CANARY = "CANARY-8c1f2e9d4b7a"
-GITHUB = {
-    "AUTHENTICATION_BACKENDS": [
-        "social_core.backends.github.GithubOAuth2",
-        "django.contrib.auth.backends.ModelBackend",
-    ],
-    "SOCIAL_AUTH_GITHUB_KEY": "gh-client",
-    "SOCIAL_AUTH_GITHUB_SECRET": "gh-secret",
-}
 #: Every /api/auth route and the methods it allows.
 ROUTES = {
     "/api/auth/csrf": "GET, HEAD",

@@ -23,6 +23,7 @@ from django.urls import path
 from social_core import exceptions as social
 
 from django_useauth import oauth
+from tests.utils import GITHUB
 
 
 def broken(request: HttpRequest) -> HttpResponse:
@@ -41,14 +42,6 @@ urlpatterns = [
 
 ADMINS = [("Ops", "ops@example.com")]
 
-GITHUB = {
-    "AUTHENTICATION_BACKENDS": [
-        "social_core.backends.github.GithubOAuth2",
-        "django.contrib.auth.backends.ModelBackend",
-    ],
-    "SOCIAL_AUTH_GITHUB_KEY": "gh-client",
-    "SOCIAL_AUTH_GITHUB_SECRET": "gh-secret",
-}
 
 CODES = ("configuration", "Configuration", "CONFIGURATION")
 

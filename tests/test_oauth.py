@@ -22,6 +22,7 @@ from django_useauth.env import oauth_settings
 from django_useauth.oauth import UseAuthStrategy
 from django_useauth.oauth import error_code
 from django_useauth.providers import get_providers
+from tests.utils import GITHUB
 from tests.utils import csrf_client
 from tests.utils import csrf_token
 from tests.utils import make_user
@@ -31,16 +32,6 @@ from tests.utils import sign_in
 def state_keys(session):
     # SessionBase is not iterable; keys() is its way to list them.
     return [key for key in session.keys() if "state" in key]  # noqa: SIM118
-
-
-GITHUB = {
-    "AUTHENTICATION_BACKENDS": [
-        "social_core.backends.github.GithubOAuth2",
-        "django.contrib.auth.backends.ModelBackend",
-    ],
-    "SOCIAL_AUTH_GITHUB_KEY": "gh-client",
-    "SOCIAL_AUTH_GITHUB_SECRET": "gh-secret",
-}
 
 
 @override_settings(**GITHUB)

@@ -34,6 +34,7 @@ from django_useauth.errors import SIGN_IN_ERRORS
 from django_useauth.errors import error_page
 from django_useauth.providers import PROVIDER_ID_RE
 from tests import schema
+from tests.utils import GITHUB
 from tests.utils import PASSWORD
 from tests.utils import make_user
 
@@ -43,15 +44,6 @@ HTML = "text/html; charset=utf-8"
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
-
-GITHUB = {
-    "AUTHENTICATION_BACKENDS": [
-        "social_core.backends.github.GithubOAuth2",
-        "django.contrib.auth.backends.ModelBackend",
-    ],
-    "SOCIAL_AUTH_GITHUB_KEY": "gh-client",
-    "SOCIAL_AUTH_GITHUB_SECRET": "gh-secret",
-}
 
 
 def documented_paths() -> dict[str, set[str]]:

@@ -14,15 +14,7 @@ from django.test import override_settings
 from django.utils.cache import get_max_age
 
 from django_useauth import checks
-
-GITHUB = {
-    "AUTHENTICATION_BACKENDS": [
-        "social_core.backends.github.GithubOAuth2",
-        "django.contrib.auth.backends.ModelBackend",
-    ],
-    "SOCIAL_AUTH_GITHUB_KEY": "gh-client",
-    "SOCIAL_AUTH_GITHUB_SECRET": "gh-secret",
-}
+from tests.utils import GITHUB
 
 #: The GET endpoints whose bodies hold absolute URLs on the site origin.
 ENDPOINTS = ("/api/auth/providers", "/api/auth/openapi.json")

@@ -17,9 +17,9 @@ from tests.models import Member
 from tests.models import Person
 from tests.models import StaffUser
 from tests.utils import PASSWORD
-from tests.utils import csrf_client
 from tests.utils import make_user
-from tests.utils import sign_in
+from tests.utils import read_session
+from tests.utils import stolen_session
 
 CACHED = {
     "SESSION_ENGINE": "django_useauth.sessions.cache",
@@ -33,48 +33,38 @@ def _key(pk):
 
 @override_settings(**CACHED)
 class OtherModelClassesTests(TestCase):
-    def signed_in(self, username="ada"):
-        # A stolen copy of the session, read once so that the payload is cached.
-        thief = csrf_client()
-        sign_in(thief, username)
-        assert thief.get("/api/auth/session").json() != {}
-        return thief
-
-    def session(self, client):
-        return client.get("/api/auth/session").json()
-
     def test_R3_proxy_model_save_clears_cached_payload(self):
         user = make_user()
-        thief = self.signed_in()
+        thief = stolen_session()
         staff = StaffUser.objects.get(pk=user.pk)
         staff.set_password("a brand new password")
         staff.is_active = False
         staff.save()
-        assert self.session(thief) == {}
+        assert read_session(thief) == {}
         # @auth_required agrees with request.user.
         assert thief.get("/protected/").status_code == 302
 
     def test_R3_proxy_model_delete_clears_cached_payload(self):
         user = make_user()
-        thief = self.signed_in()
+        thief = stolen_session()
         StaffUser.objects.get(pk=user.pk).delete()
-        assert self.session(thief) == {}
+        assert read_session(thief) == {}
 
     def test_R3_child_model_save_clears_cached_payload(self):
         employee = Employee.objects.create_user(
             "grace", email="grace@example.com", password=PASSWORD
         )
-        thief = self.signed_in("grace")
+        thief = stolen_session("grace")
         employee.badge = "7"
         employee.is_active = False
         employee.save()
-        assert self.session(thief) == {}
+        assert read_session(thief) == {}
 
     def test_R3_child_model_delete_clears_cached_payload(self):
         employee = Employee.objects.create_user("grace", password=PASSWORD)
-        thief = self.signed_in("grace")
+        thief = stolen_session("grace")
         employee.delete()
-        assert self.session(thief) == {}
+        assert read_session(thief) == {}
 
     @isolate_apps("tests")
     def test_R3_proxy_model_declared_after_startup_clears_cached_payload(self):
@@ -84,11 +74,11 @@ class OtherModelClassesTests(TestCase):
                 app_label = "tests"
 
         user = make_user()
-        thief = self.signed_in()
+        thief = stolen_session()
         late = LateProxy.objects.get(pk=user.pk)
         late.is_active = False
         late.save()
-        assert self.session(thief) == {}
+        assert read_session(thief) == {}
 
 
 @override_settings(AUTH_USER_MODEL="tests.Member", USEAUTH_SESSION_CACHE="sessions")

@@ -19,7 +19,9 @@ from django_useauth.usercache import forget_users
 from tests.utils import csrf_client
 from tests.utils import csrf_token
 from tests.utils import make_user
+from tests.utils import read_session
 from tests.utils import sign_in
+from tests.utils import stolen_session
 
 CACHED = {
     "SESSION_ENGINE": "django_useauth.sessions.cache",
@@ -166,25 +168,16 @@ def _key(pk):
 
 @override_settings(**CACHED)
 class ForgetUsersTests(TestCase):
-    def signed_in(self, username="ada"):
-        thief = csrf_client()
-        sign_in(thief, username)
-        assert thief.get("/api/auth/session").json() != {}
-        return thief
-
-    def session(self, client):
-        return client.get("/api/auth/session").json()
-
     def test_R3_queryset_update_then_forget_users(self):
         # update() sends no signal: forget_users() is the documented way to
         # end the cached payload after it.
         ada = make_user()
         grace = make_user("grace", first_name="Grace", last_name="Hopper")
-        thieves = [self.signed_in(), self.signed_in("grace")]
+        thieves = [stolen_session(), stolen_session("grace")]
         User.objects.filter(pk__in=[ada.pk, grace.pk]).update(is_active=False)
-        assert all(self.session(thief) != {} for thief in thieves)
+        assert all(read_session(thief) != {} for thief in thieves)
         forget_users(ada, grace.pk)
-        assert all(self.session(thief) == {} for thief in thieves)
+        assert all(read_session(thief) == {} for thief in thieves)
 
     def test_R3_forget_users_without_the_cache_does_nothing(self):
         caches["sessions"].set(_key(1), "entry")

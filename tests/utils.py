@@ -9,6 +9,16 @@ from django.test import Client
 
 PASSWORD = "correct horse battery staple"
 
+#: Settings for a GitHub OAuth provider beside ModelBackend.
+GITHUB = {
+    "AUTHENTICATION_BACKENDS": [
+        "social_core.backends.github.GithubOAuth2",
+        "django.contrib.auth.backends.ModelBackend",
+    ],
+    "SOCIAL_AUTH_GITHUB_KEY": "gh-client",
+    "SOCIAL_AUTH_GITHUB_SECRET": "gh-secret",
+}
+
 
 def make_user(username: str = "ada", **extra: Any) -> User:
     """Create a user with the password :data:`PASSWORD`."""
@@ -65,3 +75,16 @@ def attempt_sign_in(
         "/api/auth/callback/credentials", data, headers=headers, REMOTE_ADDR=ip
     ).status_code
     return status
+
+
+def read_session(client: Client) -> Any:
+    """``GET /api/auth/session``'s JSON for ``client``."""
+    return client.get("/api/auth/session").json()
+
+
+def stolen_session(username: str = "ada") -> Client:
+    """A signed-in client, as a stolen copy of the cookie; its session read once (which caches its payload)."""
+    thief = csrf_client()
+    sign_in(thief, username)
+    assert read_session(thief) != {}
+    return thief
