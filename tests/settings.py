@@ -81,6 +81,10 @@ SESSION_CACHE_ALIAS = "sessions"
 # Fast hashing keeps the suite quick; the hasher-count tests do not depend on it.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+# Django 6.1 wants mailers named (the test runner makes each one local memory);
+# older versions ignore the setting and use EMAIL_BACKEND.
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+
 STATIC_URL = "/static/"
 
 USE_TZ = True

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 from unittest import mock
 
+import django
 from django.core import mail
 from django.http import HttpRequest
 from django.http import HttpResponse
@@ -40,7 +41,10 @@ urlpatterns = [
     path("answers-500/", answers_500),
 ]
 
-ADMINS = [("Ops", "ops@example.com")]
+# Django 6.0 takes plain addresses (and 6.1 deprecates the pairs 5.2 needs).
+ADMINS = (
+    ["ops@example.com"] if django.VERSION >= (6, 0) else [("Ops", "ops@example.com")]
+)
 
 
 CODES = ("configuration", "Configuration", "CONFIGURATION")
