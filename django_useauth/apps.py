@@ -19,6 +19,7 @@ class UseAuthConfig(AppConfig):
         from django_useauth import throttle
         from django_useauth import usercache
         from django_useauth.middleware import forget_loaded_session
+        from django_useauth.middleware import guard_settings_changed
         from django_useauth.session import stamp_sign_in
 
         user_logged_in.connect(forget_loaded_session, dispatch_uid="useauth-login")
@@ -33,6 +34,9 @@ class UseAuthConfig(AppConfig):
         class_prepared.connect(usercache.watch_model, dispatch_uid="useauth-models")
         setting_changed.connect(
             usercache.user_model_changed, dispatch_uid="useauth-user-model"
+        )
+        setting_changed.connect(
+            guard_settings_changed, dispatch_uid="useauth-guard-settings"
         )
         user_logged_out.connect(forget_loaded_session, dispatch_uid="useauth-logout")
         # Every sign-in attempt held on a request (ThrottleBackend, the

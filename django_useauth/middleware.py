@@ -16,6 +16,7 @@ from typing import overload
 from asgiref.sync import iscoroutinefunction
 from asgiref.sync import markcoroutinefunction
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.core.exceptions import SynchronousOnlyOperation
 from django.middleware.csrf import get_token
@@ -24,6 +25,7 @@ from django.utils.functional import SimpleLazyObject
 
 from django_useauth import actions
 from django_useauth.callbacks import session_callback
+from django_useauth.conf import conf
 from django_useauth.exceptions import SessionRequired
 from django_useauth.pages import session_required_response
 from django_useauth.providers import ProviderJSON
@@ -38,6 +40,7 @@ from django_useauth.session import last_refreshed_at
 from django_useauth.session import refresh_if_due
 from django_useauth.session import session_end
 from django_useauth.session import user_payload
+from django_useauth.throttle import HELD_ATTRIBUTE
 from django_useauth.throttle import held_attempt
 from django_useauth.throttle import release_held
 from django_useauth.usercache import acached_user
@@ -51,7 +54,7 @@ if TYPE_CHECKING:
     from django.http import HttpResponse
     from django.http.response import HttpResponseBase
 
-__all__ = ["AuthDetails", "AuthMiddleware", "Status"]
+__all__ = ["AuthDetails", "AuthMiddleware", "Status", "guard_settings_changed"]
 
 logger = logging.getLogger(__name__)
 
@@ -328,8 +331,10 @@ class AuthMiddleware:
         finally:
             # A sign-in attempt that neither failed nor signed in (an API's
             # successful authenticate(), an exception) gives its places in
-            # the sign-in limits back.
-            release_held(request)
+            # the sign-in limits back. (Checked inline: most requests hold
+            # none, and this runs on every request.)
+            if HELD_ATTRIBUTE in request.__dict__:
+                release_held(request)
 
     async def __acall__(self, request: HttpRequest) -> HttpResponseBase:
         _attach(request)
@@ -350,7 +355,32 @@ class AuthMiddleware:
 
 def _attach(request: HttpRequest) -> None:
     request.auth = AuthDetails(request)  # type: ignore[attr-defined]
-    _guard_user(request)
+    if _guards_user():
+        _guard_user(request)
+
+
+# Whether requests need _guard_user(): worked out once, not on every request
+# (reading a setting that is not set costs Django an exception each time),
+# and again when a setting it depends on changes (override_settings).
+_GUARD_SETTINGS = frozenset(
+    {"USEAUTH_ABSOLUTE_MAX_AGE", "SESSION_EXPIRE_AT_BROWSER_CLOSE"}
+)
+_guards: list[bool] = []
+
+
+def _guards_user() -> bool:
+    if not _guards:
+        _guards.append(
+            conf.ABSOLUTE_MAX_AGE is not None
+            or bool(settings.SESSION_EXPIRE_AT_BROWSER_CLOSE)
+        )
+    return _guards[0]
+
+
+def guard_settings_changed(*, setting: str, **kwargs: Any) -> None:
+    """Receiver of ``setting_changed``: work out again whether ``request.user`` is guarded."""
+    if setting in _GUARD_SETTINGS:
+        _guards.clear()
 
 
 def _guard_user(request: HttpRequest) -> None:
@@ -358,7 +388,9 @@ def _guard_user(request: HttpRequest) -> None:
     # its end, as request.auth does, in every view: a browser-session
     # cookie's session outlives its end in the store (by up to
     # SESSION_COOKIE_AGE after its last write), and so does a session past
-    # USEAUTH_ABSOLUTE_MAX_AGE. Nothing is read until the user is.
+    # USEAUTH_ABSOLUTE_MAX_AGE. Nothing is read until the user is. Only
+    # with either setting: it costs every request about 2% of a simple
+    # view's instructions (docs/benchmarks.md).
     user = request.__dict__.get("user")
     if user is None:
         return  # no AuthenticationMiddleware (check useauth.E004)

@@ -62,6 +62,7 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
 
 __all__ = [
+    "HELD_ATTRIBUTE",
     "Attempt",
     "account_fields",
     "client_ip",
@@ -76,8 +77,8 @@ __all__ = [
 
 # Longer values are cut before NFKC, which can be slow on huge input.
 _MAX_KEY_INPUT = 1024
-# Where a request keeps the attempt it holds places for (see hold()).
-_HELD = "_useauth_attempt"
+#: The attribute of a request holding the attempts it holds places for (see hold()).
+HELD_ATTRIBUTE = "_useauth_attempts"
 # "[2001:db8::1]:443" and "192.0.2.1:443", as some proxies write them.
 _WITH_PORT = re.compile(r"^\[(?P<v6>[^\]]+)\](?::\d+)?$|^(?P<v4>[\d.]+):\d+$")
 
@@ -360,22 +361,25 @@ def reserve(request: HttpRequest, credentials: Mapping[str, Any]) -> Attempt:
     return Attempt(account=account, places=tuple(places))
 
 
-def _held(request: HttpRequest | None) -> list[Attempt]:
+def _held(request: HttpRequest | None, *, create: bool = False) -> list[Attempt]:
     # The attempts held on the request Django handles: an API framework's
     # request wrapper (DRF's Request) hands authenticate() itself, but the
-    # middleware sees the request it wraps.
-    request = getattr(request, "_request", request)
-    held: list[Attempt] | None = getattr(request, _HELD, None)
+    # middleware sees the request it wraps. Read from __dict__, which costs
+    # no exception on the many requests that hold nothing.
+    if request is None:
+        return []
+    inner = request.__dict__.get("_request", request)
+    held: list[Attempt] | None = inner.__dict__.get(HELD_ATTRIBUTE)
     if held is None:
         held = []
-        if request is not None:
-            setattr(request, _HELD, held)
+        if create:
+            inner.__dict__[HELD_ATTRIBUTE] = held
     return held
 
 
 def hold(request: HttpRequest, attempt: Attempt) -> None:
     """Keep ``attempt`` on ``request`` until it is settled (failed, signed in or released)."""
-    _held(request).append(attempt)
+    _held(request, create=True).append(attempt)
 
 
 def held_attempt(request: HttpRequest | None) -> Attempt | None:

@@ -186,6 +186,7 @@ class BrowserSessionTests(TestCase):
         assert response.json() == {"status": "unauthenticated", "data": None}
         assert not await Session.objects.filter(session_key=key).aexists()
 
+    @override_settings(SESSION_EXPIRE_AT_BROWSER_CLOSE=True)
     def test_R13_views_that_read_only_request_user_end_it_too(self):
         # The store keeps a browser-session cookie's session past its end;
         # the admin or a @login_required view must not accept it either.
@@ -195,6 +196,7 @@ class BrowserSessionTests(TestCase):
         assert self.client.get("/whoami/").content == b"anonymous"
         assert not Session.objects.filter(session_key=key).exists()
 
+    @override_settings(SESSION_EXPIRE_AT_BROWSER_CLOSE=True)
     async def test_R13_views_that_read_only_request_user_end_it_too_async(self):
         key = await sync_to_async(self.past_its_end)()
         self.async_client.cookies = self.client.cookies
@@ -229,10 +231,19 @@ class BrowserSessionTests(TestCase):
             session_key=session.session_key
         ).aexists()
 
+    @override_settings(SESSION_EXPIRE_AT_BROWSER_CLOSE=True)
     async def test_R13_async_views_keep_a_live_session(self):
         await sync_to_async(self.login)(expiry=0)
         self.async_client.cookies = self.client.cookies
         assert (await self.async_client.get("/awhoami/")).content == b"ada"
+
+    @override_settings(SESSION_EXPIRE_AT_BROWSER_CLOSE=True)
+    def test_R13_nothing_to_guard_without_authentication_middleware(self):
+        # Check useauth.E004 reports the missing middleware; the request
+        # then has no request.user to guard, and gets none.
+        request = RequestFactory().get("/")
+        AuthMiddleware(lambda r: HttpResponse())(request)
+        assert not hasattr(request, "user")
 
     def test_R13_request_user_agrees_after_the_end(self):
         key = self.past_its_end()
