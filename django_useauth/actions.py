@@ -19,7 +19,6 @@ from django_useauth import throttle
 from django_useauth.callbacks import sign_in_refusal
 from django_useauth.conf import conf
 from django_useauth.credentials import aauthenticate_credentials
-from django_useauth.credentials import acomplete_sign_in
 from django_useauth.credentials import authenticate_credentials
 from django_useauth.credentials import complete_sign_in
 from django_useauth.exceptions import UnknownProvider
@@ -29,9 +28,10 @@ from django_useauth.providers import CREDENTIALS_ID
 from django_useauth.providers import Provider
 from django_useauth.providers import get_provider
 from django_useauth.providers import get_providers
+from django_useauth.redirects import allowed_callback_url
 from django_useauth.redirects import aresolve_callback_url
-from django_useauth.redirects import is_allowed_callback_url
 from django_useauth.redirects import resolve_callback_url
+from django_useauth.signals import asend_event
 from django_useauth.signals import send_event
 from django_useauth.signals import signed_in
 from django_useauth.signals import signed_out
@@ -98,11 +98,11 @@ def _failed(
     throttle.settle_failed(None, request=request)
     _release(once)
     params = {"provider": CREDENTIALS_ID}
-    if is_allowed_callback_url(request, callback_url):
+    allowed = allowed_callback_url(request, callback_url)
+    if allowed is not None:
         # Kept so that the sign-in page the error leads to can send the user
         # on to where they were going once they succeed.
-        assert isinstance(callback_url, str)
-        params["callbackUrl"] = callback_url
+        params["callbackUrl"] = allowed
     return SignInResult(
         error="CredentialsSignin",
         status=401,
@@ -197,28 +197,12 @@ def _begin(
     return None, once
 
 
-@sensitive_variables("credentials")
-def sign_in(
-    request: HttpRequest,
-    provider_id: str,
-    *,
-    callback_url: object = None,
-    credentials: Mapping[str, Any] | None = None,
+def _finish(
+    request: HttpRequest, once: str | None, user: _User | None, callback_url: object
 ) -> SignInResult:
-    """Sign in with ``provider_id``; for credentials, ``credentials`` are the posted fields.
-
-    For an OAuth provider the result's ``url`` is the provider's authorize URL
-    (redirect the browser there); the flow ends at ``callback/<id>``. Raise
-    :class:`UnknownProvider` for an id that is not configured.
-    """
-    provider = _provider(provider_id)
-    if provider.backend is not None:
-        return _oauth_started(oauth.start(request, provider.backend, callback_url))
-    early, once = _begin(request, credentials or {})
-    if early is not None:
-        return early
+    # Everything between authenticate() and the signed_in event, in one
+    # function so that the async twin hops to a thread once for all of it.
     try:
-        user: _User | None = authenticate_credentials(request, credentials or {})
         if user is None:
             return _failed(request, once, callback_url)
         refusal = sign_in_refusal(user=user, provider=CREDENTIALS_ID, request=request)
@@ -231,8 +215,39 @@ def sign_in(
     except BaseException:
         _abandon(request, once)
         raise
-    send_event(signed_in, user, request=request, provider=CREDENTIALS_ID)
     return _signed_in(resolve_callback_url(request, callback_url))
+
+
+@sensitive_variables("credentials")
+def sign_in(
+    request: HttpRequest,
+    provider_id: str,
+    *,
+    callback_url: object = None,
+    credentials: Mapping[str, Any] | None = None,
+) -> SignInResult:
+    """Sign in with ``provider_id``; for credentials, ``credentials`` are the posted fields.
+
+    For an OAuth provider the result's ``url`` is the provider's authorize URL
+    (redirect the browser there); the flow ends at ``callback/<id>``. Raise
+    :class:`UnknownProvider` for an id that is not configured. ``signed_in``
+    is sent after a sign-in, once the callbackUrl is resolved.
+    """
+    provider = _provider(provider_id)
+    if provider.backend is not None:
+        return _oauth_started(oauth.start(request, provider.backend, callback_url))
+    early, once = _begin(request, credentials or {})
+    if early is not None:
+        return early
+    try:
+        user = authenticate_credentials(request, credentials or {})
+    except BaseException:
+        _abandon(request, once)
+        raise
+    result = _finish(request, once, user, callback_url)
+    if result.ok:
+        send_event(signed_in, user, request=request, provider=CREDENTIALS_ID)
+    return result
 
 
 @sensitive_variables("credentials")
@@ -243,7 +258,7 @@ async def asign_in(
     callback_url: object = None,
     credentials: Mapping[str, Any] | None = None,
 ) -> SignInResult:
-    """Async twin of :func:`sign_in`."""
+    """Async twin of :func:`sign_in`: one thread hop before authentication and one after."""
     provider = _provider(provider_id)
     if provider.backend is not None:
         started = await sync_to_async(oauth.start)(
@@ -255,22 +270,13 @@ async def asign_in(
         return early
     try:
         user = await aauthenticate_credentials(request, credentials or {})
-        if user is None:
-            return await sync_to_async(_failed)(request, once, callback_url)
-        refusal = await sync_to_async(sign_in_refusal)(
-            user=user, provider=CREDENTIALS_ID, request=request
-        )
-        if refusal is not None:
-            return await sync_to_async(_refused)(request, once, refusal)
-        await acomplete_sign_in(request, user)
-        await sync_to_async(throttle.settle_signed_in)(None, request=request)
     except BaseException:
         await sync_to_async(_abandon)(request, once)
         raise
-    await sync_to_async(send_event)(
-        signed_in, user, request=request, provider=CREDENTIALS_ID
-    )
-    return _signed_in(await aresolve_callback_url(request, callback_url))
+    result = await sync_to_async(_finish)(request, once, user, callback_url)
+    if result.ok:
+        await asend_event(signed_in, user, request=request, provider=CREDENTIALS_ID)
+    return result
 
 
 def sign_out(request: HttpRequest, *, callback_url: object = None) -> SignOutResult:
@@ -290,5 +296,5 @@ async def asign_out(
     user = await request.auser()
     await alogout(request)
     if user.is_authenticated:
-        await sync_to_async(send_event)(signed_out, user, request=request)
+        await asend_event(signed_out, user, request=request)
     return SignOutResult(url=await aresolve_callback_url(request, callback_url))

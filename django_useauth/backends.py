@@ -26,7 +26,7 @@ from django.core.exceptions import PermissionDenied
 
 from django_useauth import throttle
 from django_useauth.conf import conf
-from django_useauth.credentials import SENSITIVE_CREDENTIAL
+from django_useauth.credentials import is_secret
 
 if TYPE_CHECKING:
     # django-stubs resolves _User to the project's AUTH_USER_MODEL.
@@ -59,7 +59,7 @@ class ThrottleBackend(BaseBackend):
             return None
         if not (
             throttle.names_account(credentials)
-            or any(SENSITIVE_CREDENTIAL.search(name) for name in credentials)
+            or any(is_secret(name) for name in credentials)
         ):
             return None
         held = throttle.held_attempt(request)

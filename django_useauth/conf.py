@@ -2,7 +2,8 @@
 
 Every property reads ``django.conf.settings`` on each access, so
 ``override_settings`` works without any cache to clear. Validation lives in
-``django_useauth.checks``; the properties return what the project configured.
+``django_useauth.checks``; the properties return what the project configured,
+and ``Settings.configured()`` returns it exactly as written, for the checks.
 """
 
 from __future__ import annotations
@@ -10,12 +11,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
+from typing import Final
 
 from django.conf import settings
 
 from django_useauth import defaults
 
-__all__ = ["Settings", "conf"]
+__all__ = ["UNSET", "Settings", "conf"]
+
+#: What ``Settings.configured()`` returns for a setting the project left out.
+UNSET: Final = object()
 
 
 def _seconds(value: Any) -> Any:
@@ -206,6 +211,15 @@ class Settings:
             getattr(settings, "USEAUTH_UPDATE_AGE", defaults.UPDATE_AGE)
         )
         return value
+
+    def configured(self, name: str) -> object:
+        """``USEAUTH_<name>`` as the project wrote it, or ``UNSET`` if it is not set.
+
+        The properties turn seconds into a timedelta and fall back to the
+        default; the system checks validate what was written. A method, not a
+        property: it is not a setting.
+        """
+        return getattr(settings, f"USEAUTH_{name}", UNSET)
 
 
 conf = Settings()

@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from django.contrib.auth import aauthenticate
-from django.contrib.auth import alogin
 from django.contrib.auth import authenticate
 from django.contrib.auth import get_user_model
 from django.contrib.auth import login
@@ -32,16 +32,21 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import _UserModel
     from django.http import HttpRequest
 
-#: The credential names Django's ``authenticate()`` hides in ``user_login_failed``:
-#: the secrets, which are guessed, never the names of an account.
-SENSITIVE_CREDENTIAL = re.compile(
-    "api|token|key|secret|password|signature", re.IGNORECASE
-)
+# The pattern of the credential names Django's authenticate() hides in
+# user_login_failed, kept inside Django's private _clean_credentials(): the one
+# copy of it here; tests/test_credentials.py fails if Django's ever differs.
+_SECRET_NAME = re.compile("api|token|key|secret|password|signature", re.IGNORECASE)
+_CLEANSED = "********************"
+
+
+def is_secret(name: str) -> bool:
+    """Return whether ``name`` is a credential Django's ``authenticate()`` hides: a secret, never an account's name."""
+    return _SECRET_NAME.search(name) is not None
+
 
 __all__ = [
-    "SENSITIVE_CREDENTIAL",
+    "is_secret",
     "aauthenticate_credentials",
-    "acomplete_sign_in",
     "authenticate_credentials",
     "complete_sign_in",
 ]
@@ -87,9 +92,7 @@ def _refuse_unusable(request: HttpRequest, values: Mapping[str, Any]) -> None:
     password = values.get("password")
     make_password(password if isinstance(password, str) else "")
     credentials = {
-        field: "********************"
-        if SENSITIVE_CREDENTIAL.search(field)
-        else values[field]
+        field: _CLEANSED if is_secret(field) else values[field]
         for field in conf.CREDENTIALS_FIELDS
         if isinstance(values.get(field), str)
     }
@@ -115,7 +118,8 @@ async def aauthenticate_credentials(
     """Async twin of :func:`authenticate_credentials`."""
     credentials = _credentials(values)
     if credentials is None:
-        _refuse_unusable(request, values)
+        # user_login_failed's receivers (lockout tools) may query the database.
+        await sync_to_async(_refuse_unusable)(request, values)
         return None
     return await aauthenticate(request, **credentials)
 
@@ -126,10 +130,4 @@ def complete_sign_in(request: HttpRequest, user: _User) -> None:
     ``login()`` cycles the session key and rotates the CSRF token.
     """
     login(request, user)
-    start_session(request.session)
-
-
-async def acomplete_sign_in(request: HttpRequest, user: _User) -> None:
-    """Async twin of :func:`complete_sign_in`."""
-    await alogin(request, user)
     start_session(request.session)

@@ -16,16 +16,16 @@ from typing import cast
 from typing import overload
 
 from asgiref.sync import iscoroutinefunction
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ImproperlyConfigured
-from django.http import HttpResponse
-from django.http import HttpResponseRedirect
 from django.shortcuts import resolve_url
 
-from django_useauth.http import no_store
-from django_useauth.pages import session_required_response
+from django_useauth.http import browser_redirect
+from django_useauth.http import session_required_response
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
+    from django.http import HttpResponse
 
     from django_useauth.middleware import AuthDetails
 
@@ -43,18 +43,6 @@ def get_auth(request: HttpRequest) -> AuthDetails:
             "request.auth is missing: add 'django_useauth.middleware.AuthMiddleware' "
             "to MIDDLEWARE, after 'django.contrib.auth.middleware.AuthenticationMiddleware'."
         ) from None
-
-
-def signed_in_redirect(request: HttpRequest, to: str) -> HttpResponse:
-    """Send a signed-in request away from a guest-only view to ``to`` (a URL or URL name)."""
-    url = resolve_url(to)
-    response: HttpResponse
-    if request.headers.get("HX-Request") == "true":
-        response = HttpResponse(headers={"HX-Redirect": url})
-    else:
-        response = HttpResponseRedirect(url)
-    no_store(response)
-    return response
 
 
 def _guard(
@@ -84,8 +72,7 @@ def _guard(
         inner = wraps(view)(sync_inner)
     # The view enforces access itself, so LoginRequiredMiddleware must not
     # answer for it (guest-only views must stay reachable signed out).
-    inner.login_required = False  # type: ignore[attr-defined]
-    return cast(_View, inner)
+    return cast(_View, login_not_required(inner))
 
 
 @overload
@@ -143,7 +130,9 @@ def unauthenticated_only(
         return _guard(
             view,
             allowed=lambda signed_in: not signed_in,
-            deny=lambda request: signed_in_redirect(request, navigate_authenticated_to),
+            deny=lambda request: browser_redirect(
+                request, resolve_url(navigate_authenticated_to)
+            ),
         )
 
     if function is not None:

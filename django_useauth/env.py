@@ -27,20 +27,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
+from typing import TYPE_CHECKING
 from typing import Any
-from typing import Protocol
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 from social_core.backends.base import BaseAuth
 from social_core.utils import setting_name
 
+if TYPE_CHECKING:
+    # django-environ, a dependency of the package for this module alone.
+    from environ import Env
+
 __all__ = ["OAuthSettings", "oauth_settings"]
-
-
-class _Env(Protocol):
-    # The part of environ.Env this module uses.
-    def str(self, var: str) -> str: ...
 
 
 @dataclass(frozen=True)
@@ -51,7 +50,7 @@ class OAuthSettings:
     settings: dict[str, Any] = field(default_factory=dict)
 
 
-def _read(env: _Env, name: str) -> str | None:
+def _read(env: Env, name: str) -> str | None:
     try:
         value = env.str(name)
     except ImproperlyConfigured:
@@ -59,8 +58,8 @@ def _read(env: _Env, name: str) -> str | None:
     return value.strip() or None
 
 
-def oauth_settings(env: _Env, providers: Mapping[str, str]) -> OAuthSettings:
-    """Return the backends and social-auth settings for the providers configured in ``env``.
+def oauth_settings(env: Env, providers: Mapping[str, str]) -> OAuthSettings:
+    """Return the backends and social-auth settings for the providers configured in ``env`` (an ``environ.Env``).
 
     ``providers`` maps a variable prefix (``"GITHUB"``) to the dotted path of a
     social-core backend. A provider whose ``AUTH_<PREFIX>_ID`` or

@@ -1,10 +1,13 @@
-"""Request parsing and response building shared by the endpoints."""
+"""Request parsing, and the responses of the endpoints and of the access guards (decorators, mixins, middleware)."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from functools import wraps
 from typing import TYPE_CHECKING
 from typing import Any
+from typing import ParamSpec
 from typing import TypeVar
 
 from django.conf import settings
@@ -18,6 +21,8 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date
 
 from django_useauth.conf import conf
+from django_useauth.pages import sign_in_url
+from django_useauth.redirects import absolute_url
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -26,16 +31,20 @@ if TYPE_CHECKING:
 __all__ = [
     "JSON_MODE_HEADER",
     "NEVER_CACHE",
+    "browser_redirect",
     "json_response",
     "no_store",
+    "no_store_view",
     "parse_body",
     "redirect_response",
+    "session_required_response",
     "site_dependent",
     "string_field",
     "wants_json",
 ]
 
 _Response = TypeVar("_Response", bound="HttpResponseBase")
+_P = ParamSpec("_P")
 
 #: Auth.js v5 asks for JSON mode with this request header (any value).
 JSON_MODE_HEADER = "X-Auth-Return-Redirect"
@@ -86,7 +95,7 @@ def wants_json(request: HttpRequest, body: dict[str, Any]) -> bool:
 NEVER_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"
 
 
-def no_store(response: HttpResponseBase) -> HttpResponseBase:
+def no_store(response: _Response) -> _Response:
     """Mark ``response`` as private and uncacheable, varying on the session cookie.
 
     The headers are Django's own (``add_never_cache_headers()`` and
@@ -103,6 +112,21 @@ def no_store(response: HttpResponseBase) -> HttpResponseBase:
         headers["Cache-Control"] = NEVER_CACHE
         headers["Vary"] = "Cookie"
     return response
+
+
+def no_store_view(view: Callable[_P, _Response]) -> Callable[_P, _Response]:
+    """Pass every response of the sync ``view`` through :func:`no_store`.
+
+    Django's ``never_cache`` plus ``Vary: Cookie``. Put it below the method
+    decorators (``require_safe``, …): the 405 they answer is left as Django
+    writes it.
+    """
+
+    @wraps(view)
+    def inner(*args: _P.args, **kwargs: _P.kwargs) -> _Response:
+        return no_store(view(*args, **kwargs))
+
+    return inner
 
 
 def site_dependent(response: _Response) -> _Response:
@@ -149,12 +173,56 @@ def json_response(data: Any, *, status: int = 200) -> JsonResponse:
 def redirect_response(url: str, *, json_mode: bool, status: int = 200) -> HttpResponse:
     """Answer an auth POST: ``302 Location: url``, or ``{"url": url}`` with ``status`` in JSON mode.
 
-    Both forms are uncacheable. ``url`` must already be validated and absolute.
+    ``url`` must already be validated and absolute. The caller makes the
+    response uncacheable (the endpoints are :func:`no_store_view`).
+    """
+    if json_mode:
+        return json_response({"url": url}, status=status)
+    return HttpResponseRedirect(url)
+
+
+def browser_redirect(request: HttpRequest, url: str) -> HttpResponse:
+    """Send the browser to ``url``, uncacheable: a 302, or ``HX-Redirect`` for an htmx request.
+
+    htmx would follow a 302 itself and swap the page it got into the current
+    one; ``HX-Redirect`` makes it navigate instead.
     """
     response: HttpResponse
-    if json_mode:
-        response = json_response({"url": url}, status=status)
+    if _is_htmx(request):
+        response = HttpResponse(headers={"HX-Redirect": url})
     else:
         response = HttpResponseRedirect(url)
-    no_store(response)
-    return response
+    return no_store(response)
+
+
+def session_required_response(
+    request: HttpRequest, callback_url: str | None = None
+) -> HttpResponse:
+    """Answer an anonymous request for something that needs a session; uncacheable.
+
+    The callbackUrl is ``callback_url`` or the request's full path and query.
+    Browsers get a 302 to the sign-in page; htmx requests an ``HX-Redirect``
+    there; requests that prefer JSON a ``401`` with
+    ``{"error": "SessionRequired", "url": <sign-in URL>}``.
+    """
+    url = sign_in_url(
+        request,
+        callback_url=request.get_full_path() if callback_url is None else callback_url,
+    )
+    if not _is_htmx(request) and _prefers_json(request):
+        return no_store(
+            json_response(
+                {"error": "SessionRequired", "url": absolute_url(request, url)},
+                status=401,
+            )
+        )
+    return browser_redirect(request, url)
+
+
+def _is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def _prefers_json(request: HttpRequest) -> bool:
+    preferred = request.get_preferred_type(["text/html", "application/json"])
+    return preferred == "application/json"

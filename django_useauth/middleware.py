@@ -27,7 +27,7 @@ from django_useauth import actions
 from django_useauth.callbacks import session_callback
 from django_useauth.conf import conf
 from django_useauth.exceptions import SessionRequired
-from django_useauth.pages import session_required_response
+from django_useauth.http import session_required_response
 from django_useauth.providers import ProviderJSON
 from django_useauth.providers import providers_json
 from django_useauth.session import Session
@@ -203,10 +203,8 @@ class AuthDetails:
         if self._state is None:
             try:
                 self._state = self._read()
-            except SynchronousOnlyOperation:
-                raise
-            except Exception:
-                self._state = self._failed()
+            except Exception as error:
+                self._state = self._failed(error)
         return self._state
 
     def _read(self) -> _State:
@@ -230,8 +228,8 @@ class AuthDetails:
         if self._state is None:
             try:
                 self._state = await self._aread()
-            except Exception:
-                self._state = self._failed()
+            except Exception as error:
+                self._state = self._failed(error)
         return self._state
 
     async def _aread(self) -> _State:
@@ -263,7 +261,7 @@ class AuthDetails:
         # USEAUTH_ABSOLUTE_MAX_AGE was set or lowered, and is flushed: as
         # after logout(), request.user agrees even if it was read already.
         self._request.user = _anonymous()
-        self._request.__dict__.pop("_acached_user", None)
+        _follow_request_user(self._request)
         return _SIGNED_OUT
 
     def _state_for(
@@ -288,7 +286,12 @@ class AuthDetails:
         return _State(data, last_refreshed_at(session))
 
     @staticmethod
-    def _failed() -> _State:
+    def _failed(error: Exception) -> _State:
+        # Shared by the sync and async loaders. SynchronousOnlyOperation is a
+        # bug in the caller (request.auth read in async code before
+        # aget_session()), not a broken store: it is raised, not hidden.
+        if isinstance(error, SynchronousOnlyOperation):
+            raise error
         # Fail closed: a broken session store or user lookup reads as signed
         # out, never as a half-loaded signed-in state.
         logger.exception(
@@ -435,6 +438,17 @@ def forget_loaded_session(
     auth = getattr(request, "auth", None)
     if isinstance(auth, AuthDetails):
         auth._state = None
-        # alogin() and alogout() replace request.user but leave the user that
-        # request.auser() cached, which our async path reads.
-        request.__dict__.pop("_acached_user", None)
+        _follow_request_user(auth._request)
+
+
+def _follow_request_user(request: HttpRequest) -> None:
+    # After a sign-in, a sign-out or a session found past its end,
+    # request.auser() answers what request.user now is. Django's alogin() and
+    # alogout() set request.user only, and auser() would go on answering the
+    # user it had cached (in a private attribute) before.
+    if hasattr(request, "auser"):
+        request.auser = partial(_current_user, request)
+
+
+async def _current_user(request: HttpRequest) -> _AnyUser:
+    return request.user

@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from typing import Any
 
+from django.contrib.auth.decorators import login_not_required
+from django.shortcuts import resolve_url
 from django.views import View
 
 from django_useauth.decorators import get_auth
-from django_useauth.decorators import signed_in_redirect
-from django_useauth.pages import session_required_response
+from django_useauth.http import browser_redirect
+from django_useauth.http import session_required_response
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -41,10 +43,8 @@ class _GuardMixin(View):
 
     @classmethod
     def as_view(cls, **initkwargs: Any) -> Any:
-        view = super().as_view(**initkwargs)
         # The view enforces access itself (see decorators.py).
-        view.login_required = False  # type: ignore[attr-defined]
-        return view
+        return login_not_required(super().as_view(**initkwargs))
 
 
 class AuthRequiredMixin(_GuardMixin):
@@ -71,4 +71,4 @@ class UnauthenticatedOnlyMixin(_GuardMixin):
         return not signed_in
 
     def _deny(self, request: HttpRequest) -> HttpResponseBase:
-        return signed_in_redirect(request, self.navigate_authenticated_to)
+        return browser_redirect(request, resolve_url(self.navigate_authenticated_to))

@@ -44,6 +44,7 @@ from django_useauth.pages import api_url
 from django_useauth.pages import error_url
 from django_useauth.providers import SocialBackend
 from django_useauth.redirects import absolute_url
+from django_useauth.redirects import allowed_callback_url
 from django_useauth.redirects import is_allowed_callback_url
 from django_useauth.redirects import resolve_callback_url
 from django_useauth.signals import send_event
@@ -151,9 +152,9 @@ def _backend(
     strategy = get_strategy("django_useauth.oauth.UseAuthStrategy", storage, request)
     assert isinstance(strategy, UseAuthStrategy)
     strategy.success_url = _success_url(request, callback_url)
-    if is_allowed_callback_url(request, callback_url):
-        assert isinstance(callback_url, str)
-        strategy.error_params = {"callbackUrl": callback_url}
+    allowed = allowed_callback_url(request, callback_url)
+    if allowed is not None:
+        strategy.error_params = {"callbackUrl": allowed}
     redirect_uri = absolute_url(
         request, reverse("useauth:callback", args=[backend_class.name])
     )

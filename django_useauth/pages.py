@@ -1,4 +1,4 @@
-"""Where the sign-in, sign-out and error pages are, and how a request is sent to sign in.
+"""Where the sign-in, sign-out and error pages and the ``/api/auth`` routes are.
 
 ``USEAUTH_PAGES_SIGN_IN``, ``USEAUTH_PAGES_SIGN_OUT`` and ``USEAUTH_PAGES_ERROR``
 replace the built-in pages like NextAuth's ``pages`` option; the built-in
@@ -10,14 +10,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
-from django.http import HttpResponse
-from django.http import HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.urls import reverse
 
 from django_useauth.conf import conf
-from django_useauth.http import json_response
-from django_useauth.http import no_store
 from django_useauth.redirects import absolute_url
 from django_useauth.redirects import is_allowed_callback_url
 
@@ -28,7 +24,6 @@ __all__ = [
     "api_url",
     "error_url",
     "page_url",
-    "session_required_response",
     "sign_in_url",
 ]
 
@@ -69,34 +64,3 @@ def sign_in_url(
 def error_url(request: HttpRequest, error: str, **params: str) -> str:
     """Return the absolute ``/api/auth/error?error=…`` URL NextAuth answers failures with."""
     return api_url(request, "error", error=error, **params)
-
-
-def session_required_response(
-    request: HttpRequest, callback_url: str | None = None
-) -> HttpResponse:
-    """Answer an anonymous request for something that needs a session.
-
-    The callbackUrl is ``callback_url`` or the request's full path and query.
-    Browsers get a 302 to the sign-in page; htmx requests an ``HX-Redirect``
-    there; requests that prefer JSON a ``401`` with
-    ``{"error": "SessionRequired", "url": <sign-in URL>}``.
-    """
-    url = sign_in_url(
-        request,
-        callback_url=request.get_full_path() if callback_url is None else callback_url,
-    )
-    response: HttpResponse
-    if request.headers.get("HX-Request") == "true":
-        response = HttpResponse(headers={"HX-Redirect": url})
-    elif (
-        request.get_preferred_type(["text/html", "application/json"])
-        == "application/json"
-    ):
-        response = json_response(
-            {"error": "SessionRequired", "url": absolute_url(request, url)},
-            status=401,
-        )
-    else:
-        response = HttpResponseRedirect(url)
-    no_store(response)
-    return response

@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = [
     "absolute_url",
+    "allowed_callback_url",
     "aresolve_callback_url",
     "is_allowed_callback_url",
     "resolve_callback_url",
@@ -52,8 +53,13 @@ def is_allowed_callback_url(request: HttpRequest, value: object) -> bool:
 
     Anything that is not a non-empty ``str`` of at most 2048 characters is refused.
     """
+    return allowed_callback_url(request, value) is not None
+
+
+def allowed_callback_url(request: HttpRequest, value: object) -> str | None:
+    """Return ``value`` if it is an acceptable callbackUrl for ``request`` (see :func:`is_allowed_callback_url`), else ``None``."""
     if not isinstance(value, str) or not value or len(value) > MAX_URL_LENGTH:
-        return False
+        return None
     scheme, netloc = _site(request)
     extra = _extra_origins()
     decoded = unquote(value)
@@ -63,7 +69,9 @@ def is_allowed_callback_url(request: HttpRequest, value: object) -> bool:
         unicodedata.normalize("NFKC", value),
         unicodedata.normalize("NFKC", decoded),
     }
-    return all(_form_is_allowed(form, scheme, netloc, extra) for form in forms)
+    if all(_form_is_allowed(form, scheme, netloc, extra) for form in forms):
+        return value
+    return None
 
 
 def resolve_callback_url(
@@ -82,9 +90,8 @@ def resolve_callback_url(
         answer = _from_callback(request, callback, value)
         if answer is not None:
             return absolute_url(request, answer)
-    elif is_allowed_callback_url(request, value):
-        assert isinstance(value, str)
-        return absolute_url(request, value)
+    elif (allowed := allowed_callback_url(request, value)) is not None:
+        return absolute_url(request, allowed)
     fallback = conf.DEFAULT_CALLBACK_URL if default is None else default
     return absolute_url(request, fallback)
 

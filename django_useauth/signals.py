@@ -12,7 +12,7 @@ from typing import Any
 
 from django.dispatch import Signal
 
-__all__ = ["send_event", "session_updated", "signed_in", "signed_out"]
+__all__ = ["asend_event", "send_event", "session_updated", "signed_in", "signed_out"]
 
 logger = logging.getLogger(__name__)
 
@@ -30,9 +30,16 @@ session_updated = Signal()
 def send_event(signal: Signal, user: Any, **kwargs: Any) -> None:
     """Send ``signal`` robustly for ``user``; log what its receivers raise."""
     # __class__, not type(): request.user is a SimpleLazyObject.
-    for receiver, result in signal.send_robust(
-        sender=user.__class__, user=user, **kwargs
-    ):
+    _log_failures(signal.send_robust(sender=user.__class__, user=user, **kwargs))
+
+
+async def asend_event(signal: Signal, user: Any, **kwargs: Any) -> None:
+    """Async twin of :func:`send_event`: sync receivers run in a thread, async ones here."""
+    _log_failures(await signal.asend_robust(sender=user.__class__, user=user, **kwargs))
+
+
+def _log_failures(results: list[tuple[Any, Any]]) -> None:
+    for receiver, result in results:
         if isinstance(result, Exception):
             logger.error(
                 "The receiver %r of a django_useauth event raised.",

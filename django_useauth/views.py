@@ -3,7 +3,9 @@
 Every view is ``login_not_required`` (the endpoints must answer anonymous
 requests under ``LoginRequiredMiddleware``) and ``csrf_exempt``: the POST views
 run Django's CSRF check themselves (``django_useauth.csrf``) so that a failure
-answers in NextAuth's shape instead of Django's 403 page.
+answers in NextAuth's shape instead of Django's 403 page. All but
+``providers``, ``openapi`` and ``log`` are ``no_store_view``, below the method
+decorators: a 405 is left as Django answers it.
 """
 
 from __future__ import annotations
@@ -16,9 +18,14 @@ from functools import wraps
 from importlib import resources
 from typing import TYPE_CHECKING
 from typing import Any
+from typing import Concatenate
+from typing import ParamSpec
+from typing import TypeVar
+from typing import cast
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
+from django.http import HttpRequest
 from django.http import HttpResponse
 from django.http import HttpResponseBadRequest
 from django.http import HttpResponseNotAllowed
@@ -41,7 +48,7 @@ from django_useauth.errors import SIGN_IN_ERRORS
 from django_useauth.errors import error_page
 from django_useauth.errors import sign_in_error_message
 from django_useauth.http import json_response
-from django_useauth.http import no_store
+from django_useauth.http import no_store_view
 from django_useauth.http import parse_body
 from django_useauth.http import redirect_response
 from django_useauth.http import site_dependent
@@ -61,7 +68,16 @@ from django_useauth.signals import send_event
 from django_useauth.signals import session_updated
 
 if TYPE_CHECKING:
-    from django.http import HttpRequest
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.http import JsonResponse
+
+    from django_useauth.middleware import AuthDetails
+    from django_useauth.providers import Provider
+
+    class _AuthRequest(HttpRequest):
+        # A request that went through AuthMiddleware (for typing only).
+        auth: AuthDetails
+
 
 __all__ = [
     "callback",
@@ -76,6 +92,8 @@ __all__ = [
 ]
 
 _View = Callable[..., HttpResponse]
+_Request = TypeVar("_Request", bound=HttpRequest)
+_P = ParamSpec("_P")
 
 logger = logging.getLogger(__name__)
 
@@ -108,10 +126,9 @@ def _endpoint(view: _View) -> _View:
 
 
 def _bad_request() -> HttpResponse:
-    response = HttpResponseBadRequest(
+    return HttpResponseBadRequest(
         "Malformed request body.", content_type="text/plain; charset=utf-8"
     )
-    return no_store(response)  # type: ignore[return-value]
 
 
 def _callback_url_param(request: HttpRequest) -> str | None:
@@ -147,31 +164,49 @@ def _page_params(
 
 def _page_redirect(
     custom: str | None, route: str, params: dict[str, str]
-) -> HttpResponse:
-    response = HttpResponseRedirect(page_url(custom, route, params))
-    no_store(response)
-    return response
+) -> HttpResponseRedirect:
+    return HttpResponseRedirect(page_url(custom, route, params))
 
 
-def _with_post_body(view: Callable[..., HttpResponse]) -> _View:
-    # Parse the body once; a malformed one is a 400 before anything else runs.
-    # The body may hold a password: error reports must not show it.
-    @sensitive_variables("body")
-    @wraps(view)
-    def inner(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        body = parse_body(request)
-        if body is None:
-            return _bad_request()
-        return view(request, body, *args, **kwargs)
+def _checked_post(
+    back_to: str,
+) -> Callable[
+    [Callable[Concatenate[_Request, dict[str, Any], bool, _P], HttpResponse]],
+    Callable[Concatenate[_Request, _P], HttpResponse],
+]:
+    # NextAuth's POST actions: the view gets the parsed body and whether the
+    # client wants JSON mode. A malformed body is a 400 before anything else
+    # runs; a failed CSRF check sends the client back to the `back_to` page
+    # with ?csrf=true. The body may hold a password: error reports must not
+    # show it.
+    def decorator(
+        view: Callable[Concatenate[_Request, dict[str, Any], bool, _P], HttpResponse],
+    ) -> Callable[Concatenate[_Request, _P], HttpResponse]:
+        @sensitive_variables("body")
+        @wraps(view)
+        def inner(
+            request: _Request, /, *args: _P.args, **kwargs: _P.kwargs
+        ) -> HttpResponse:
+            body = parse_body(request)
+            if body is None:
+                return _bad_request()
+            json_mode = wants_json(request, body)
+            if not csrf_is_valid(request, body.get("csrfToken")):
+                url = api_url(request, back_to, csrf="true")
+                return redirect_response(url, json_mode=json_mode)
+            return view(request, body, json_mode, *args, **kwargs)
 
-    return inner
+        return inner
+
+    return decorator
 
 
 @_endpoint
 @require_safe
-def csrf(request: HttpRequest) -> HttpResponse:
+@no_store_view
+def csrf(request: _AuthRequest) -> JsonResponse:
     """``GET csrf``: ``{"csrfToken": <Django's masked token>}``; sets the CSRF cookie."""
-    return no_store(json_response({"csrfToken": request.auth.get_csrf_token()}))  # type: ignore[attr-defined, return-value]
+    return json_response({"csrfToken": request.auth.get_csrf_token()})
 
 
 @_endpoint
@@ -186,7 +221,8 @@ def providers(request: HttpRequest) -> HttpResponse:
 
 @_endpoint
 @require_http_methods(["GET", "HEAD", "POST"])
-def session(request: HttpRequest) -> HttpResponse:
+@no_store_view
+def session(request: _AuthRequest) -> JsonResponse:
     """``GET session``: the session object, or ``{}`` signed out, always 200.
 
     ``POST session`` (``useSession().update()``): CSRF-checked, answers the
@@ -195,26 +231,27 @@ def session(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         body = parse_body(request)
         if body is None or not csrf_is_valid(request, body.get("csrfToken")):
-            return no_store(json_response({}, status=400))  # type: ignore[return-value]
+            return json_response({}, status=400)
         return _update_session(request, body.get("data"))
-    data = request.auth.get_session()  # type: ignore[attr-defined]
-    return no_store(json_response(data or {}))  # type: ignore[return-value]
+    data = request.auth.get_session()
+    return json_response(data or {})
 
 
-def _update_session(request: HttpRequest, data: Any) -> HttpResponse:
+def _update_session(request: _AuthRequest, data: Any) -> JsonResponse:
     # useSession().update(data): the session callback gets `data` as
     # new_session and answers the new session object.
-    if request.auth.get_session() is None:  # type: ignore[attr-defined]
-        return no_store(json_response({}))  # type: ignore[return-value]
-    user = request.user
+    if request.auth.get_session() is None:
+        return json_response({})
+    # Signed in (there is a session), so not an AnonymousUser.
+    user = cast("AbstractBaseUser", request.user)
     try:
-        updated = build_session(request, user, trigger="update", new_session=data)  # type: ignore[arg-type]
+        updated = build_session(request, user, trigger="update", new_session=data)
     except Exception:
         # A clean error, as for a failed CSRF check; the session is as before.
         logger.exception("USEAUTH_SESSION_CALLBACK raised on a session update.")
-        return no_store(json_response({}, status=400))  # type: ignore[return-value]
+        return json_response({}, status=400)
     send_event(session_updated, user, request=request, data=data, session=updated)
-    return no_store(json_response(updated))  # type: ignore[return-value]
+    return json_response(updated)
 
 
 def _sign_in_page(request: HttpRequest) -> HttpResponse:
@@ -231,12 +268,12 @@ def _sign_in_page(request: HttpRequest) -> HttpResponse:
         "credentials": all_providers.get(CREDENTIALS_ID),
         "providers": [p for p in all_providers.values() if p.type == "oauth"],
     }
-    response = render(request, "django_useauth/signin.html", context)
-    return no_store(response)  # type: ignore[return-value]
+    return render(request, "django_useauth/signin.html", context)
 
 
 @_endpoint
 @require_safe
+@no_store_view
 def signin(request: HttpRequest) -> HttpResponse:
     """``GET signin``: the sign-in page (or a redirect to ``USEAUTH_PAGES_SIGN_IN``)."""
     return _sign_in_page(request)
@@ -244,6 +281,7 @@ def signin(request: HttpRequest) -> HttpResponse:
 
 @_endpoint
 @require_http_methods(["GET", "HEAD", "POST"])
+@no_store_view
 def signin_provider(request: HttpRequest, provider: str) -> HttpResponse:
     """``GET signin/<id>``: the sign-in page. ``POST signin/<id>``: start signing in with a provider.
 
@@ -255,15 +293,10 @@ def signin_provider(request: HttpRequest, provider: str) -> HttpResponse:
     return _start_sign_in(request, provider)
 
 
-@_with_post_body
+@_checked_post(back_to="signin")
 def _start_sign_in(
-    request: HttpRequest, body: dict[str, Any], provider_id: str
+    request: HttpRequest, body: dict[str, Any], json_mode: bool, provider_id: str
 ) -> HttpResponse:
-    json_mode = wants_json(request, body)
-    if not csrf_is_valid(request, body.get("csrfToken")):
-        return redirect_response(
-            api_url(request, "signin", csrf="true"), json_mode=json_mode
-        )
     provider = get_provider(provider_id)
     if provider is None:
         return _unknown_provider(request, json_mode)
@@ -276,7 +309,7 @@ def _start_sign_in(
     )
     if started.response is not None and not json_mode:
         # The redirect to the provider (or a backend's own sign-in page).
-        return no_store(started.response)  # type: ignore[return-value]
+        return started.response
     return redirect_response(started.url, json_mode=json_mode)
 
 
@@ -303,30 +336,35 @@ def callback(request: HttpRequest, provider: str) -> HttpResponse:
     error page with the NextAuth code.
     """
     found = get_provider(provider)
-    if found is not None and found.backend is None:
-        if request.method != "POST":
-            return HttpResponseNotAllowed(["POST"])
+    # Each kind of provider takes its own methods. These 405s are left as
+    # Django writes them, like require_http_methods' own: never-cache starts
+    # below, in _callback.
+    if found is not None and found.backend is None and request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if found is not None and found.backend is not None and request.method == "HEAD":
+        # A HEAD must not spend the flow's one-time state.
+        return HttpResponseNotAllowed(["GET", "POST"])
+    return _callback(request, found)
+
+
+@no_store_view
+def _callback(request: HttpRequest, found: Provider | None) -> HttpResponse:
+    if found is None:
+        json_mode = False
+        if request.method == "POST":
+            body = parse_body(request)
+            json_mode = body is not None and wants_json(request, body)
+        return _unknown_provider(request, json_mode)
+    if found.backend is None:
         return _credentials_callback(request)
-    if found is not None and found.backend is not None:
-        if request.method == "HEAD":
-            # A HEAD must not spend the flow's one-time state.
-            return HttpResponseNotAllowed(["GET", "POST"])
-        return no_store(oauth.complete(request, found.backend))  # type: ignore[return-value]
-    json_mode = False
-    if request.method == "POST":
-        body = parse_body(request)
-        json_mode = body is not None and wants_json(request, body)
-    return _unknown_provider(request, json_mode)
+    return oauth.complete(request, found.backend)
 
 
-@_with_post_body
+@_checked_post(back_to="signin")
 @sensitive_variables("body")
-def _credentials_callback(request: HttpRequest, body: dict[str, Any]) -> HttpResponse:
-    json_mode = wants_json(request, body)
-    if not csrf_is_valid(request, body.get("csrfToken")):
-        return redirect_response(
-            api_url(request, "signin", csrf="true"), json_mode=json_mode
-        )
+def _credentials_callback(
+    request: HttpRequest, body: dict[str, Any], json_mode: bool
+) -> HttpResponse:
     result = actions.sign_in(
         request,
         CREDENTIALS_ID,
@@ -341,7 +379,8 @@ def _credentials_callback(request: HttpRequest, body: dict[str, Any]) -> HttpRes
 
 @_endpoint
 @require_http_methods(["GET", "HEAD", "POST"])
-def signout(request: HttpRequest) -> HttpResponse:
+@no_store_view
+def signout(request: _AuthRequest) -> HttpResponse:
     """``GET signout``: a confirmation page; it never signs out. ``POST signout``: sign out.
 
     The POST is CSRF-checked (failure: ``…/signout?csrf=true``) and answers the
@@ -357,17 +396,14 @@ def signout(request: HttpRequest) -> HttpResponse:
         "callback_url": callback_url,
         "csrf_failed": request.GET.get("csrf") == "true",
     }
-    return no_store(render(request, "django_useauth/signout.html", context))  # type: ignore[return-value]
+    return render(request, "django_useauth/signout.html", context)
 
 
-@_with_post_body
-def _sign_out(request: HttpRequest, body: dict[str, Any]) -> HttpResponse:
-    json_mode = wants_json(request, body)
-    if not csrf_is_valid(request, body.get("csrfToken")):
-        return redirect_response(
-            api_url(request, "signout", csrf="true"), json_mode=json_mode
-        )
-    result = request.auth.sign_out(callback_url=_posted_callback_url(request, body))  # type: ignore[attr-defined]
+@_checked_post(back_to="signout")
+def _sign_out(
+    request: _AuthRequest, body: dict[str, Any], json_mode: bool
+) -> HttpResponse:
+    result = request.auth.sign_out(callback_url=_posted_callback_url(request, body))
     return redirect_response(result.url, json_mode=json_mode)
 
 
@@ -377,7 +413,7 @@ def _render_error(request: HttpRequest, code: str | None) -> HttpResponse:
     response = render(request, "django_useauth/error.html", context, status=page.status)
     if page.status >= 500:
         _log_as_not_a_failure(request, response)
-    return no_store(response)  # type: ignore[return-value]
+    return response
 
 
 def _log_as_not_a_failure(request: HttpRequest, response: HttpResponse) -> None:
@@ -402,6 +438,7 @@ def _log_as_not_a_failure(request: HttpRequest, response: HttpResponse) -> None:
 
 @_endpoint
 @require_safe
+@no_store_view
 def error(request: HttpRequest) -> HttpResponse:
     """``GET error?error=<code>``: the error page, or the sign-in page for sign-in errors.
 

@@ -1,6 +1,6 @@
 """The OpenAPI description of ``/api/auth`` as schemathesis loads it, and the checks run on responses.
 
-Shared by test_openapi.py (responses of the Django test client) and
+Shared by the test_openapi_*.py files (responses of the Django test client) and
 test_fuzz.py (a live server). ``checks()`` are schemathesis' conformance checks
 plus :func:`no_undocumented_server_error`, which replaces its
 ``not_a_server_error``: the error page answers ``error=Configuration`` with a

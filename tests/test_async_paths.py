@@ -109,6 +109,22 @@ class AsyncSignInTests(TestCase):
         signed_out = await request.auth.asign_out()
         assert signed_out.url == "http://testserver/users/1/"
 
+    async def test_exception_after_authentication_releases_the_claim(self):
+        await sync_to_async(make_user)()
+        one = await self.request(CSRF_COOKIE="secret-5")
+        with (
+            mock.patch(
+                "django_useauth.actions.complete_sign_in",
+                side_effect=RuntimeError("session store down"),
+            ),
+            self.assertRaisesMessage(RuntimeError, "session store down"),
+        ):
+            await one.auth.asign_in("credentials", username="ada", password=PASSWORD)
+        two = await self.request(CSRF_COOKIE="secret-5")
+        assert (
+            await two.auth.asign_in("credentials", username="ada", password=PASSWORD)
+        ).ok
+
     def test_exception_releases_the_claim_sync(self):
         make_user()
         one = build_request()

@@ -5,7 +5,9 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.core.checks import Error
+from django.core.checks import Tags
 from django.core.checks import Warning
+from django.core.checks.registry import registry
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 from django.test import SimpleTestCase
@@ -27,7 +29,14 @@ def all_messages():
         *checks.check_middleware(),
         *checks.check_session_engine(),
         *checks.check_templates(),
-        *checks.check_settings(),
+        *checks.check_urls(),
+        *checks.check_credentials(),
+        *checks.check_pages(),
+        *checks.check_callbacks(),
+        *checks.check_lifetimes(),
+        *checks.check_session_cache(),
+        *checks.check_throttle_settings(),
+        *checks.check_openapi(),
         *checks.check_providers(),
     ]
 
@@ -173,7 +182,7 @@ class ChecksTests(SimpleTestCase):
     @override_settings(USEAUTH_URL="https://example.com/api")
     def test_e010(self):
         check_error_codes(["useauth.E010"])
-        assert checks.check_settings()[0].msg == (
+        assert checks.check_urls()[0].msg == (
             "USEAUTH_URL should be None or an origin like 'https://example.com' (no path); "
             "got 'https://example.com/api'."
         )
@@ -355,7 +364,7 @@ class ChecksTests(SimpleTestCase):
         for value in (0, -1, "30d", True, timedelta(0), timedelta(seconds=-1)):
             with self.settings(USEAUTH_ABSOLUTE_MAX_AGE=value):
                 check_error_codes(["useauth.E034"])
-                assert checks.check_settings()[0] == Error(
+                assert checks.check_lifetimes()[0] == Error(
                     f"USEAUTH_ABSOLUTE_MAX_AGE should be None or a positive timedelta "
                     f"or number of seconds; got {value!r}.",
                     hint="Set USEAUTH_ABSOLUTE_MAX_AGE = timedelta(days=30), or None "
@@ -379,6 +388,20 @@ class ChecksTests(SimpleTestCase):
     def test_call_command_fails(self):
         with self.assertRaises(SystemCheckError):
             call_command("check")
+
+    def test_every_check_registered_with_its_tags(self):
+        deploy = {checks.check_deploy, checks.check_proxy}
+        security = {checks.check_session_engine, checks.check_throttle, *deploy}
+        for name in checks.__all__:
+            check = getattr(checks, name)
+            if check is checks.check_templates:
+                tag = Tags.templates
+            else:
+                tag = Tags.security if check in security else Tags.compatibility
+            assert check.tags == (tag,), name
+            registered = registry.get_checks(include_deployment_checks=check in deploy)
+            assert check in registered, name
+            assert (check in registry.get_checks()) is (check not in deploy), name
 
     def test_ids_unique_and_documented(self):
         source = Path(checks.__file__).read_text()

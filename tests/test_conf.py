@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.test import SimpleTestCase
 from django.test import override_settings
 
+from django_useauth.conf import UNSET
 from django_useauth.conf import conf
 
 
@@ -52,3 +53,10 @@ class ConfTests(SimpleTestCase):
     def test_bool_is_not_seconds(self):
         # Left as given for check E019 to report, not read as 1 second.
         assert conf.MAX_AGE is True  # type: ignore[comparison-overlap]
+
+    def test_configured_is_the_value_as_written(self):
+        # What the system checks validate: no default, no conversion.
+        assert conf.configured("UPDATE_AGE") is UNSET
+        with self.settings(USEAUTH_UPDATE_AGE=600):
+            assert conf.configured("UPDATE_AGE") == 600
+            assert timedelta(minutes=10) == conf.UPDATE_AGE

@@ -3,10 +3,13 @@ from __future__ import annotations
 from unittest import mock
 
 from django.contrib.auth import hashers
+from django.test import SimpleTestCase
 from django.test import TestCase
 from django.test import override_settings
+from django.utils.module_loading import import_string
 
 from django_useauth.backends import EmailBackend
+from django_useauth.credentials import is_secret
 from tests.utils import PASSWORD
 from tests.utils import csrf_client
 from tests.utils import csrf_token
@@ -174,3 +177,27 @@ class BackendUnitTests(TestCase):
         )
         assert user is not None
         assert user.username == "ada"
+
+
+class SecretNameTests(SimpleTestCase):
+    """The one copy of the pattern Django's authenticate() hides credentials by."""
+
+    def test_agrees_with_djangos_clean_credentials(self):
+        names = [
+            "username",
+            "email",
+            "password",
+            "PASSWORD2",
+            "api_key",
+            "token",
+            "otp",
+            "signature",
+            "client_secret",
+            "one_time_code",
+        ]
+        # Django's private function: the pattern has no public name.
+        clean = import_string("django.contrib.auth._clean_credentials")
+        hidden = clean(dict.fromkeys(names, "value"))
+        assert {name: is_secret(name) for name in names} == {
+            name: hidden[name] != "value" for name in names
+        }

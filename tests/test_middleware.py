@@ -6,6 +6,8 @@ from datetime import timedelta
 from unittest import mock
 
 from asgiref.sync import iscoroutinefunction
+from django.contrib.auth import SESSION_KEY
+from django.contrib.auth import login
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import HttpRequest
 from django.http import HttpResponse
@@ -60,6 +62,17 @@ class AuthMiddlewareUnitTests(TestCase):
         with self.assertNumQueries(0):
             AuthMiddleware(dummy_view)(request)
         assert request.session.accessed is False
+
+    def test_login_without_authentication_middleware_adds_no_auser(self):
+        # request.auth reloads after login(), and request.auser() follows the
+        # new user, only where AuthenticationMiddleware gave the request one.
+        user = make_user()
+        request = self.factory.get("/")
+        SessionMiddleware(dummy_view).process_request(request)
+        AuthMiddleware(dummy_view)(request)
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        assert not hasattr(request, "auser")
+        assert request.session[SESSION_KEY] == str(user.pk)
 
     def test_process_exception_ignores_other_exceptions(self):
         middleware = AuthMiddleware(dummy_view)

@@ -1,6 +1,6 @@
 """Property tests of the callbackUrl policy (django_useauth.redirects), with Hypothesis.
 
-test_redirects.py pins a corpus of known values; these generate values, many
+test_redirects_corpus.py pins a corpus of known values; these generate values, many
 of them built from the pieces redirect attacks are made of, and check what
 must hold for every one: resolving never fails and lands on the site, an
 accepted value keeps the browser on the site, safe paths are accepted

@@ -1,6 +1,6 @@
 """The sign-in throttle's parts: addresses, account keys, places in the counts.
 
-Its behaviour over HTTP is in test_attacks.py (group D), under concurrency in
+Its behaviour over HTTP is in attacks/test_brute_force.py (group D), under concurrency in
 test_throttle_concurrency.py, on each cache backend in test_throttle_window.py
 and on other doors in test_throttle_doors.py.
 """

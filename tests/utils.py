@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.contrib.auth.models import User
+from django.http.response import HttpResponseBase
 from django.test import Client
 
 PASSWORD = "correct horse battery staple"
+
+#: The ``Cache-Control`` of every auth response (Django's ``never_cache``).
+NEVER_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"
+
+#: A session's ``expires``, as NextAuth writes it: UTC, to the millisecond.
+EXPIRES_RE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
 
 #: Settings for a GitHub OAuth provider beside ModelBackend.
 GITHUB = {
@@ -88,3 +96,16 @@ def stolen_session(username: str = "ada") -> Client:
     sign_in(thief, username)
     assert read_session(thief) != {}
     return thief
+
+
+def assert_never_cached(response: HttpResponseBase) -> None:
+    """Stored by no browser and no shared cache: ``never_cache``, and ``Vary: Cookie``."""
+    assert response["Cache-Control"] == NEVER_CACHE
+    assert "Cookie" in [part.strip() for part in response["Vary"].split(",")]
+    assert response.has_header("Expires")
+
+
+def assert_json_headers(response: HttpResponseBase) -> None:
+    """The headers of every JSON answer: its content type, and no sniffing."""
+    assert response["Content-Type"] == "application/json"
+    assert response["X-Content-Type-Options"] == "nosniff"

@@ -8,9 +8,14 @@ Tags render nothing when the template context has no ``request`` (check
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import wraps
 from typing import TYPE_CHECKING
 from typing import Any
+from typing import Concatenate
 from typing import Final
+from typing import ParamSpec
+from typing import TypeVar
 
 from django import template
 from django.middleware.csrf import get_token
@@ -26,7 +31,7 @@ from django_useauth.pages import sign_in_url as _sign_in_url
 from django_useauth.providers import CREDENTIALS_ID
 from django_useauth.providers import Provider
 from django_useauth.providers import get_providers
-from django_useauth.redirects import is_allowed_callback_url
+from django_useauth.redirects import allowed_callback_url
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -34,6 +39,9 @@ if TYPE_CHECKING:
     from django_useauth.middleware import AuthDetails
 
 register = template.Library()
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R", str, SafeString)
 
 
 class _CurrentPage:
@@ -58,9 +66,7 @@ def _callback(
     request: HttpRequest, callback_url: str | _CurrentPage | None
 ) -> str | None:
     value = request.get_full_path() if callback_url is CURRENT_PAGE else callback_url
-    if isinstance(value, str) and is_allowed_callback_url(request, value):
-        return value
-    return None
+    return allowed_callback_url(request, value)
 
 
 def _hidden_fields(request: HttpRequest, callback_url: str | None) -> SafeString:
@@ -78,33 +84,30 @@ def _auth(request: HttpRequest) -> AuthDetails | None:
     return getattr(request, "auth", None)
 
 
-def render_sign_in_url(request: HttpRequest, callback_url: str | None) -> str:
-    """Return the sign-in page URL carrying ``callback_url``."""
-    return _sign_in_url(request, callback_url=callback_url)
+def _with_request(
+    empty: _R,
+) -> Callable[
+    [Callable[Concatenate[template.Context, _P], _R]],
+    Callable[Concatenate[template.Context, _P], _R],
+]:
+    # Every tag reads context["request"]: without one (no request context
+    # processor, check useauth.W001) it renders `empty` instead. functools.wraps
+    # keeps the tag's own signature for Django, which checks a tag's arguments
+    # when the template is compiled.
+    def decorate(
+        tag: Callable[Concatenate[template.Context, _P], _R],
+    ) -> Callable[Concatenate[template.Context, _P], _R]:
+        @wraps(tag)
+        def guarded(
+            context: template.Context, /, *args: _P.args, **kwargs: _P.kwargs
+        ) -> _R:
+            if context.get("request") is None:
+                return empty
+            return tag(context, *args, **kwargs)
 
+        return guarded
 
-def render_sign_in_link(
-    request: HttpRequest, text: str, callback_url: str | None
-) -> SafeString:
-    """Return ``<a href="<sign-in page>?callbackUrl=…">text</a>``."""
-    return format_html(
-        '<a class="useauth-sign-in" href="{}">{}</a>',
-        render_sign_in_url(request, callback_url),
-        text,
-    )
-
-
-def render_sign_out_form(
-    request: HttpRequest, text: str, callback_url: str | None
-) -> SafeString:
-    """Return a POST form to ``/api/auth/signout`` with the CSRF token and callbackUrl."""
-    return format_html(
-        '<form class="useauth-sign-out" method="post" action="{}">{}'
-        '<button type="submit">{}</button></form>',
-        reverse("useauth:signout"),
-        _hidden_fields(request, callback_url),
-        text,
-    )
+    return decorate
 
 
 def _provider_button(
@@ -119,29 +122,8 @@ def _provider_button(
     )
 
 
-def render_provider_buttons(
-    request: HttpRequest, callback_url: str | None
-) -> SafeString:
-    """Return one POST form per OAuth provider, each a "Sign in with <name>" button."""
+def _credential_inputs(fields: tuple[str, ...]) -> SafeString:
     return format_html_join(
-        "",
-        "{}",
-        (
-            (_provider_button(request, provider, callback_url),)
-            for provider in get_providers().values()
-            if provider.type == "oauth"
-        ),
-    )
-
-
-def render_credentials_form(
-    request: HttpRequest, fields: list[str] | tuple[str, ...], callback_url: str | None
-) -> SafeString:
-    """Return the credentials form: one labelled input per field, posting to ``callback/credentials``."""
-    provider = get_providers().get(CREDENTIALS_ID)
-    if provider is None:
-        return _EMPTY
-    inputs = format_html_join(
         "",
         '<p><label for="useauth-{0}">{1}</label>'
         '<input id="useauth-{0}" name="{0}" type="{2}" autocomplete="{3}" required></p>',
@@ -155,14 +137,6 @@ def render_credentials_form(
             for field in fields
         ),
     )
-    return format_html(
-        '<form class="useauth-credentials" method="post" action="{}">{}{}'
-        '<button type="submit">Sign in with {}</button></form>',
-        reverse("useauth:callback", args=[CREDENTIALS_ID]),
-        _hidden_fields(request, callback_url),
-        inputs,
-        provider.name,
-    )
 
 
 def _flag(value: object) -> bool:
@@ -172,41 +146,24 @@ def _flag(value: object) -> bool:
     return bool(value)
 
 
-def render_useauth_script(
-    request: HttpRequest,
-    *,
-    refresh_on_focus: bool,
-    refresh_interval: int,
-    nonce: str | None,
-) -> SafeString:
-    """Return the session as a ``json_script`` data block and the ``<script type="module">`` of useauth.js.
-
-    The data block is not executed, so a Content-Security-Policy only has to
-    allow the module script: by ``nonce``, or by the static files' origin.
-    """
+def _hydration(
+    request: HttpRequest, *, refresh_on_focus: bool, refresh_interval: int
+) -> dict[str, Any]:
     auth = _auth(request)
-    hydration = {
+    refreshed = auth.last_refreshed_at if auth is not None else None
+    return {
         "session": auth.data if auth is not None else None,
-        "lastRefreshedAt": (
-            auth.last_refreshed_at.isoformat()
-            if auth is not None and auth.last_refreshed_at is not None
-            else None
-        ),
+        "lastRefreshedAt": refreshed.isoformat() if refreshed is not None else None,
         "options": {
             "basePath": reverse("useauth:session").rsplit("/", 1)[0],
             "refreshOnFocus": _flag(refresh_on_focus),
             "refreshInterval": max(int(refresh_interval), 0),
         },
     }
-    nonce_attribute = format_html(' nonce="{}"', nonce) if nonce else SafeString("")
-    return json_script(hydration, "useauth-data") + format_html(
-        '<script type="module" src="{}"{}></script>',
-        static("django_useauth/useauth.js"),
-        nonce_attribute,
-    )
 
 
 @register.simple_tag(takes_context=True)
+@_with_request(_EMPTY)
 def useauth_script(
     context: template.Context,
     refresh_on_focus: bool = True,
@@ -215,37 +172,41 @@ def useauth_script(
 ) -> SafeString:
     """``{% useauth_script %}``: hydrate and load the browser client (``useauth.js``); put it in ``<head>``.
 
+    Renders the session as a ``json_script`` data block (not executed, so a
+    Content-Security-Policy only has to allow the module script, by ``nonce``
+    or by the static files' origin) and the ``<script type="module">``.
     ``refresh_interval`` (seconds, 0 = off) refreshes a signed-in session
     periodically; ``refresh_on_focus`` (default on) refreshes when the page
     gets the focus. ``nonce`` defaults to the page's CSP nonce: Django's
     ``csp_nonce`` context variable, or django-csp's ``request.csp_nonce``.
     """
-    request = context.get("request")
-    if request is None:
-        return _EMPTY
+    request = context["request"]
     if nonce is None:
         nonce = context.get("csp_nonce") or getattr(request, "csp_nonce", None)
-    return render_useauth_script(
-        request,
-        refresh_on_focus=refresh_on_focus,
-        refresh_interval=refresh_interval,
-        nonce=str(nonce) if nonce else None,
+    nonce_attribute = format_html(' nonce="{}"', nonce) if nonce else _EMPTY
+    hydration = _hydration(
+        request, refresh_on_focus=refresh_on_focus, refresh_interval=refresh_interval
+    )
+    return json_script(hydration, "useauth-data") + format_html(
+        '<script type="module" src="{}"{}></script>',
+        static("django_useauth/useauth.js"),
+        nonce_attribute,
     )
 
 
 @register.simple_tag(takes_context=True)
+@_with_request("")
 def auth_status(context: template.Context) -> str:
     """``{% auth_status %}``: ``authenticated`` or ``unauthenticated``."""
-    request = context.get("request")
-    auth = _auth(request) if request is not None else None
+    auth = _auth(context["request"])
     return auth.status if auth is not None else ""
 
 
 @register.simple_tag(takes_context=True)
+@_with_request("")
 def auth_user(context: template.Context, field: str = "name") -> str:
     """``{% auth_user "email" %}``: a field of the session's user (``name``, ``email``, ``image``), escaped; empty signed out."""
-    request = context.get("request")
-    auth = _auth(request) if request is not None else None
+    auth = _auth(context["request"])
     data = auth.data if auth is not None else None
     if data is None:
         return ""
@@ -254,61 +215,83 @@ def auth_user(context: template.Context, field: str = "name") -> str:
 
 
 @register.simple_tag(takes_context=True)
+@_with_request("")
 def sign_in_url(
     context: template.Context, callback_url: str | _CurrentPage | None = CURRENT_PAGE
 ) -> str:
     """``{% sign_in_url %}``: the sign-in page URL with the current page as callbackUrl."""
-    request = context.get("request")
-    if request is None:
-        return ""
-    return render_sign_in_url(request, _callback(request, callback_url))
+    request = context["request"]
+    return _sign_in_url(request, callback_url=_callback(request, callback_url))
 
 
 @register.simple_tag(takes_context=True)
+@_with_request(_EMPTY)
 def sign_in_link(
     context: template.Context,
     text: str = "Sign in",
     callback_url: str | _CurrentPage | None = CURRENT_PAGE,
 ) -> SafeString:
     """``{% sign_in_link "Sign in" %}``: a link to the sign-in page that comes back here."""
-    request = context.get("request")
-    if request is None:
-        return _EMPTY
-    return render_sign_in_link(request, text, _callback(request, callback_url))
+    request = context["request"]
+    return format_html(
+        '<a class="useauth-sign-in" href="{}">{}</a>',
+        _sign_in_url(request, callback_url=_callback(request, callback_url)),
+        text,
+    )
 
 
 @register.simple_tag(takes_context=True)
+@_with_request(_EMPTY)
 def sign_out_form(
     context: template.Context,
     text: str = "Sign out",
     callback_url: str | _CurrentPage | None = CURRENT_PAGE,
 ) -> SafeString:
-    """``{% sign_out_form "Sign out" %}``: a sign-out button (a POST form with the CSRF token)."""
-    request = context.get("request")
-    if request is None:
-        return _EMPTY
-    return render_sign_out_form(request, text, _callback(request, callback_url))
+    """``{% sign_out_form "Sign out" %}``: a sign-out button (a POST form to ``/api/auth/signout`` with the CSRF token)."""
+    request = context["request"]
+    return format_html(
+        '<form class="useauth-sign-out" method="post" action="{}">{}'
+        '<button type="submit">{}</button></form>',
+        reverse("useauth:signout"),
+        _hidden_fields(request, _callback(request, callback_url)),
+        text,
+    )
 
 
 @register.simple_tag(takes_context=True)
+@_with_request(_EMPTY)
 def provider_buttons(
     context: template.Context, callback_url: str | _CurrentPage | None = CURRENT_PAGE
 ) -> SafeString:
     """``{% provider_buttons %}``: a "Sign in with …" POST form per OAuth provider."""
-    request = context.get("request")
-    if request is None:
-        return _EMPTY
-    return render_provider_buttons(request, _callback(request, callback_url))
+    request = context["request"]
+    callback = _callback(request, callback_url)
+    return format_html_join(
+        "",
+        "{}",
+        (
+            (_provider_button(request, provider, callback),)
+            for provider in get_providers().values()
+            if provider.type == "oauth"
+        ),
+    )
 
 
 @register.simple_tag(takes_context=True)
+@_with_request(_EMPTY)
 def credentials_form(
     context: template.Context, callback_url: str | _CurrentPage | None = CURRENT_PAGE
 ) -> SafeString:
-    """``{% credentials_form %}``: the credentials sign-in form, or nothing if that provider is off."""
-    request = context.get("request")
-    if request is None:
+    """``{% credentials_form %}``: the credentials sign-in form (one labelled input per field), or nothing if that provider is off."""
+    request = context["request"]
+    provider = get_providers().get(CREDENTIALS_ID)
+    if provider is None:
         return _EMPTY
-    return render_credentials_form(
-        request, tuple(conf.CREDENTIALS_FIELDS), _callback(request, callback_url)
+    return format_html(
+        '<form class="useauth-credentials" method="post" action="{}">{}{}'
+        '<button type="submit">Sign in with {}</button></form>',
+        reverse("useauth:callback", args=[CREDENTIALS_ID]),
+        _hidden_fields(request, _callback(request, callback_url)),
+        _credential_inputs(tuple(conf.CREDENTIALS_FIELDS)),
+        provider.name,
     )

@@ -1,0 +1,199 @@
+"""What the attack tests share: the answers they expect, their requests, and a signed-out browser."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import import_module
+from typing import TYPE_CHECKING
+from typing import Any
+from unittest import mock
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.contrib.sessions.backends.base import SessionBase
+from django.http import HttpResponse
+from django.test import Client
+from django.test import TestCase
+
+from tests.utils import assert_json_headers
+from tests.utils import csrf_client
+from tests.utils import csrf_token
+from tests.utils import make_user
+
+if TYPE_CHECKING:
+    # The test client's response type (with .json()), as django-stubs names it.
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
+
+BASE = "http://testserver/api/auth"
+CREDENTIALS = "/api/auth/callback/credentials"
+SESSION = "/api/auth/session"
+SIGN_OUT = "/api/auth/signout"
+CSRF = "/api/auth/csrf"
+FORM = "application/x-www-form-urlencoded"
+HOME = {"url": "http://testserver/"}
+ADA = {"name": "Ada Lovelace", "email": "ada@example.com", "image": None}
+FAILED = {"url": f"{BASE}/error?error=CredentialsSignin&provider=credentials"}
+THROTTLED = {"url": f"{BASE}/error?error=TooManyAttempts&provider=credentials"}
+SIGN_IN_CSRF = {"url": f"{BASE}/signin?csrf=true"}
+SIGN_OUT_CSRF = {"url": f"{BASE}/signout?csrf=true"}
+WINDOW = 15 * 60
+#: Every /api/auth route and the methods it allows.
+ROUTES = {
+    "/api/auth/csrf": "GET, HEAD",
+    "/api/auth/providers": "GET, HEAD",
+    "/api/auth/session": "GET, HEAD, POST",
+    "/api/auth/signin": "GET, HEAD",
+    "/api/auth/signin/credentials": "GET, HEAD, POST",
+    "/api/auth/signin/github": "GET, HEAD, POST",
+    "/api/auth/callback/credentials": "GET, HEAD, POST",
+    "/api/auth/callback/github": "GET, HEAD, POST",
+    "/api/auth/signout": "GET, HEAD, POST",
+    "/api/auth/error": "GET, HEAD",
+    "/api/auth/_log": "POST",
+    "/api/auth/openapi.json": "GET, HEAD",
+}
+HIDDEN_CALLBACK = re.compile(
+    r'<input type="hidden" name="callbackUrl" value="([^"]*)">'
+)
+
+
+class AttackTestCase(TestCase):
+    """The user ada, and ``self.client``: a signed-out browser whose CSRF checks are real."""
+
+    user: User
+
+    @classmethod
+    def setUpTestData(cls):
+        cls.user = make_user()
+
+    def setUp(self):
+        self.client = csrf_client()
+
+
+class TokenAttackTestCase(AttackTestCase):
+    """The same, with the CSRF token ``self.client`` fetched first (``self.token``)."""
+
+    token: str
+
+    def setUp(self):
+        super().setUp()
+        self.token = csrf_token(self.client)
+
+
+def store(key: str | None = None) -> SessionBase:
+    """The configured engine's session store (for ``key``)."""
+    engine = import_module(settings.SESSION_ENGINE)
+    session: SessionBase = engine.SessionStore(key)
+    return session
+
+
+def plant_session(client: Client, **values: Any) -> str:
+    """Save a server-side session holding ``values`` and give ``client`` its cookie."""
+    session = store()
+    session.update(values)
+    session.save()
+    key = session.session_key
+    assert key is not None
+    client.cookies["sessionid"] = key
+    return key
+
+
+def session_key(client: Client) -> str:
+    return client.cookies["sessionid"].value
+
+
+def session_json(client: Client, **extra: Any) -> Any:
+    """``GET /api/auth/session``: always 200."""
+    response = client.get(SESSION, **extra)
+    assert response.status_code == 200
+    return response.json()
+
+
+def post_credentials(
+    client: Client,
+    token: str | None,
+    username: str,
+    password: str = "wrong",
+    *,
+    json_mode: bool = True,
+    ip: str = "127.0.0.1",
+    headers: dict[str, str] | None = None,
+    secure: bool = False,
+    **extra: str,
+) -> TestResponse:
+    """``POST callback/credentials`` urlencoded, as next-auth/react sends it."""
+    data = {"username": username, "password": password, **extra}
+    if token is not None:
+        data["csrfToken"] = token
+    if json_mode:
+        data["json"] = "true"
+    response: TestResponse = client.post(
+        CREDENTIALS,
+        urlencode(data),
+        content_type=FORM,
+        REMOTE_ADDR=ip,
+        secure=secure,
+        headers=headers,
+    )
+    return response
+
+
+def post_json(client: Client, route: str, body: object, **extra: Any) -> TestResponse:
+    response: TestResponse = client.post(
+        route, json.dumps(body), content_type="application/json", **extra
+    )
+    return response
+
+
+def outcome(response: TestResponse) -> tuple[int, Any, str | None]:
+    """What a throttled client learns: status, JSON body, Retry-After."""
+    return response.status_code, response.json(), response.get("Retry-After")
+
+
+def assert_json(response: Any, status: int, body: object) -> None:
+    """A JSON answer: status, content type, nosniff and the whole body."""
+    assert response.status_code == status
+    assert_json_headers(response)
+    assert response.json() == body
+
+
+def assert_no_cors(response: TestResponse) -> None:
+    assert not [
+        name for name in response.headers if name.lower().startswith("access-control-")
+    ]
+
+
+def cached_middleware() -> list[str]:
+    """MIDDLEWARE with Django's whole-site cache around it."""
+    return [
+        "django.middleware.cache.UpdateCacheMiddleware",
+        *settings.MIDDLEWARE,
+        "django.middleware.cache.FetchFromCacheMiddleware",
+    ]
+
+
+@contextmanager
+def frozen_time() -> Iterator[list[float]]:
+    """Freeze ``time.time()`` (the throttle's clock, and a local-memory cache's); move it via ``[0]``."""
+    now = [float(int(time.time()))]
+    with mock.patch("time.time", lambda: now[0]):
+        yield now
+
+
+def fake_oauth_success(user: User) -> Callable[..., HttpResponse]:
+    """A ``do_complete`` that signs ``user`` in and ends on the flow's success URL."""
+
+    def complete(backend: Any, login: Any, **kwargs: Any) -> HttpResponse:
+        login(backend, user, None)
+        response: HttpResponse = backend.strategy.redirect(
+            backend.setting("LOGIN_REDIRECT_URL")
+        )
+        return response
+
+    return complete

@@ -1,0 +1,303 @@
+"""Signing in: the sign-in page, POST signin/<provider> and POST callback/credentials."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from django.test import TestCase
+from django.test import override_settings
+
+from tests.utils import PASSWORD
+from tests.utils import assert_json_headers
+from tests.utils import assert_never_cached
+from tests.utils import csrf_client
+from tests.utils import csrf_token
+from tests.utils import make_user
+
+
+class SignInPageTests(TestCase):
+    def test_page(self):
+        response = self.client.get("/api/auth/signin")
+        assert response.status_code == 200
+        assert response["Content-Type"] == "text/html; charset=utf-8"
+        assert_never_cached(response)
+        html = response.content.decode()
+        token = re.search(r'name="csrfToken" value="([^"]+)"', html)
+        assert token is not None
+        assert (
+            '<form class="useauth-credentials" method="post" action="/api/auth/callback/credentials">'
+            in html
+        )
+        assert (
+            '<input id="useauth-username" name="username" type="text" autocomplete="username" required>'
+            in html
+        )
+        assert (
+            '<input id="useauth-password" name="password" type="password" autocomplete="current-password" required>'
+            in html
+        )
+        assert 'name="callbackUrl"' not in html
+        assert 'role="alert"' not in html
+        assert "csrftoken" in response.cookies
+
+    def test_callback_url_kept(self):
+        html = self.client.get(
+            "/api/auth/signin?callbackUrl=%2Fp%3Fa%3D1%26b%3D2"
+        ).content.decode()
+        assert '<input type="hidden" name="callbackUrl" value="/p?a=1&amp;b=2">' in html
+
+    def test_next_alias(self):
+        html = self.client.get("/api/auth/signin?next=/admin/").content.decode()
+        assert '<input type="hidden" name="callbackUrl" value="/admin/">' in html
+
+    def test_hostile_callback_url_dropped(self):
+        html = self.client.get(
+            "/api/auth/signin?callbackUrl=//evil.example"
+        ).content.decode()
+        assert "evil.example" not in html
+        assert 'name="callbackUrl"' not in html
+
+    def test_error_messages(self):
+        cases = {
+            "CredentialsSignin": "Sign in failed. Check the details you provided are correct.",
+            "SessionRequired": "Please sign in to access this page.",
+            "OAuthCallback": "Try signing in with a different account.",
+            "<script>": "Unable to sign in.",
+        }
+        for code, text in cases.items():
+            html = self.client.get("/api/auth/signin", {"error": code}).content.decode()
+            assert f'<p class="useauth-error" role="alert">{text}</p>' in html, code
+            assert "<script>" not in html
+
+    def test_csrf_message(self):
+        html = self.client.get("/api/auth/signin?csrf=true").content.decode()
+        assert "The form expired. Please try again." in html
+
+    def test_with_provider_id(self):
+        # NextAuth v4 renders the same page; a GET never starts a flow.
+        for path in (
+            "/api/auth/signin/credentials",
+            "/api/auth/signin/github",
+            "/api/auth/signin/credentials/",
+        ):
+            response = self.client.get(path)
+            assert response.status_code == 200, path
+            assert b"Sign in with Credentials" in response.content
+
+    @override_settings(USEAUTH_CREDENTIALS_ENABLED=False)
+    def test_no_providers(self):
+        html = self.client.get("/api/auth/signin").content.decode()
+        assert "No sign-in method is configured." in html
+        assert "<form" not in html
+
+    @override_settings(
+        USEAUTH_CREDENTIALS_FIELDS=["email", "password"],
+        USEAUTH_CREDENTIALS_NAME="Email",
+    )
+    def test_fields(self):
+        html = self.client.get("/api/auth/signin").content.decode()
+        assert (
+            '<label for="useauth-email">Email</label><input id="useauth-email" name="email" type="email" autocomplete="email" required>'
+            in html
+        )
+        assert "Sign in with Email" in html
+
+    @override_settings(USEAUTH_PAGES_SIGN_IN="/login/")
+    def test_custom_page(self):
+        response = self.client.get(
+            "/api/auth/signin?callbackUrl=%2Fx&error=CredentialsSignin&csrf=true"
+        )
+        assert response.status_code == 302
+        assert (
+            response["Location"]
+            == "/login/?callbackUrl=%2Fx&error=CredentialsSignin&csrf=true"
+        )
+
+    @override_settings(USEAUTH_PAGES_SIGN_IN="/login/?theme=dark")
+    def test_custom_page_unknown_error_and_hostile_callback_dropped(self):
+        response = self.client.get("/api/auth/signin?callbackUrl=//evil&error=<x>")
+        assert response["Location"] == "/login/?theme=dark"
+
+    @override_settings(USEAUTH_PAGES_SIGN_IN="protected")
+    def test_custom_page_url_name(self):
+        response = self.client.get("/api/auth/signin")
+        assert response["Location"] == "/protected/"
+
+
+class SignInProviderTests(TestCase):
+    def setUp(self):
+        self.client = csrf_client()
+
+    def test_credentials_answers_sign_in_page(self):
+        response = self.client.post(
+            "/api/auth/signin/credentials",
+            {"csrfToken": csrf_token(self.client), "json": "true"},
+        )
+        assert response.status_code == 200
+        assert response.json() == {"url": "http://testserver/api/auth/signin"}
+
+    def test_csrf(self):
+        response = self.client.post("/api/auth/signin/nosuchprovider", {"json": "true"})
+        assert response.status_code == 200
+        assert response.json() == {"url": "http://testserver/api/auth/signin?csrf=true"}
+
+    def test_malformed_body(self):
+        response = self.client.post(
+            "/api/auth/signin/credentials", b"[", content_type="application/json"
+        )
+        assert response.status_code == 400
+
+
+class CredentialsCallbackTests(TestCase):
+    def setUp(self):
+        self.user = make_user()
+        self.client = csrf_client()
+
+    def _post(self, **data):
+        data.setdefault("csrfToken", csrf_token(self.client))
+        return self.client.post("/api/auth/callback/credentials", data)
+
+    def test_success_json(self):
+        response = self._post(
+            username="ada", password=PASSWORD, callbackUrl="/after", json="true"
+        )
+        assert response.status_code == 200
+        assert_json_headers(response)
+        assert_never_cached(response)
+        assert response.content == b'{"url":"http://testserver/after"}'
+        assert (
+            self.client.get("/api/auth/session").json()["user"]["name"]
+            == "Ada Lovelace"
+        )
+
+    def test_success_redirect(self):
+        response = self._post(
+            username="ada", password=PASSWORD, callbackUrl="/after?x=1"
+        )
+        assert response.status_code == 302
+        assert response["Location"] == "http://testserver/after?x=1"
+        assert_never_cached(response)
+
+    def test_success_without_callback_url(self):
+        response = self._post(username="ada", password=PASSWORD, json="true")
+        assert response.json() == {"url": "http://testserver/"}
+
+    @override_settings(USEAUTH_DEFAULT_CALLBACK_URL="/dashboard/")
+    def test_default_callback_url(self):
+        response = self._post(
+            username="ada", password=PASSWORD, callbackUrl="//evil.example", json="true"
+        )
+        assert response.json() == {"url": "http://testserver/dashboard/"}
+
+    def test_callback_url_from_query(self):
+        token = csrf_token(self.client)
+        response = self.client.post(
+            "/api/auth/callback/credentials?callbackUrl=%2Fq",
+            {
+                "csrfToken": token,
+                "username": "ada",
+                "password": PASSWORD,
+                "json": "true",
+            },
+        )
+        assert response.json() == {"url": "http://testserver/q"}
+
+    def test_failure_json(self):
+        response = self._post(
+            username="ada", password="wrong", callbackUrl="/after", json="true"
+        )
+        assert response.status_code == 401
+        assert_never_cached(response)
+        assert response.json() == {
+            "url": "http://testserver/api/auth/error?error=CredentialsSignin&provider=credentials&callbackUrl=%2Fafter"
+        }
+        assert self.client.get("/api/auth/session").json() == {}
+
+    def test_failure_redirect(self):
+        response = self._post(username="ada", password="wrong")
+        assert response.status_code == 302
+        assert response["Location"] == (
+            "http://testserver/api/auth/error?error=CredentialsSignin&provider=credentials"
+        )
+
+    def test_failure_round_trip_keeps_callback_url(self):
+        response = self._post(username="ada", password="wrong", callbackUrl="/p?x=1")
+        response = self.client.get(response["Location"])
+        assert response.status_code == 302
+        assert (
+            response["Location"]
+            == "/api/auth/signin?error=CredentialsSignin&callbackUrl=%2Fp%3Fx%3D1"
+        )
+        html = self.client.get(response["Location"]).content.decode()
+        assert '<input type="hidden" name="callbackUrl" value="/p?x=1">' in html
+        assert "Sign in failed." in html
+
+    def test_json_body(self):
+        token = csrf_token(self.client)
+        response = self.client.post(
+            "/api/auth/callback/credentials",
+            json.dumps(
+                {
+                    "csrfToken": token,
+                    "username": "ada",
+                    "password": PASSWORD,
+                    "json": True,
+                }
+            ),
+            content_type="application/json",
+        )
+        assert response.json() == {"url": "http://testserver/"}
+
+    def test_auth_js_v5_header(self):
+        response = self.client.post(
+            "/api/auth/callback/credentials",
+            {
+                "csrfToken": csrf_token(self.client),
+                "username": "ada",
+                "password": PASSWORD,
+            },
+            headers={"X-Auth-Return-Redirect": "1"},
+        )
+        assert response.status_code == 200
+        assert response.json() == {"url": "http://testserver/"}
+
+    def test_csrf_bad_redirect(self):
+        csrf_token(self.client)
+        response = self.client.post(
+            "/api/auth/callback/credentials",
+            {"csrfToken": "bogus", "username": "ada", "password": PASSWORD},
+        )
+        assert response.status_code == 302
+        assert response["Location"] == "http://testserver/api/auth/signin?csrf=true"
+
+    def test_csrf_middleware_token_field(self):
+        token = csrf_token(self.client)
+        response = self.client.post(
+            "/api/auth/callback/credentials",
+            {
+                "csrfmiddlewaretoken": token,
+                "username": "ada",
+                "password": PASSWORD,
+                "json": "true",
+            },
+        )
+        assert response.json() == {"url": "http://testserver/"}
+
+    def test_csrf_header(self):
+        token = csrf_token(self.client)
+        response = self.client.post(
+            "/api/auth/callback/credentials",
+            {"username": "ada", "password": PASSWORD, "json": "true"},
+            headers={"X-CSRFToken": token},
+        )
+        assert response.json() == {"url": "http://testserver/"}
+
+    @override_settings(USEAUTH_CREDENTIALS_ENABLED=False)
+    def test_disabled(self):
+        response = self.client.post(
+            "/api/auth/callback/credentials",
+            {"csrfToken": "x", "username": "ada", "password": PASSWORD},
+        )
+        assert response.status_code == 404
+        assert b"This sign-in method is not available." in response.content
