@@ -20,11 +20,11 @@ def _connect_receivers() -> None:
     from django.core.signals import setting_changed
     from django.db.models.signals import class_prepared
 
-    from django_useauth import throttle
-    from django_useauth import usercache
+    from django_useauth.internal import throttle
+    from django_useauth.internal import usercache
+    from django_useauth.internal.lifetime import stamp_sign_in
     from django_useauth.middleware import forget_loaded_session
     from django_useauth.middleware import guard_settings_changed
-    from django_useauth.session import stamp_sign_in
 
     # request.auth loads the session once per request: it reloads after any
     # login() or logout(), ours or another's.

@@ -24,9 +24,9 @@ from django.contrib.auth.backends import BaseBackend
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 
-from django_useauth import throttle
 from django_useauth.conf import conf
-from django_useauth.credentials import is_secret
+from django_useauth.internal import throttle
+from django_useauth.internal.credentials import is_secret
 
 if TYPE_CHECKING:
     # django-stubs resolves _User to the project's AUTH_USER_MODEL.
@@ -37,7 +37,7 @@ __all__ = ["EmailBackend", "ThrottleBackend", "UsernameOrEmailBackend"]
 
 
 class ThrottleBackend(BaseBackend):
-    """The sign-in limits of ``django_useauth.throttle`` for every ``authenticate()`` call.
+    """The sign-in limits of ``django_useauth.internal.throttle`` for every ``authenticate()`` call.
 
     Put it first in ``AUTHENTICATION_BACKENDS``. For a call with a request
     whose credentials name an account (``throttle.account_fields()``) or hold

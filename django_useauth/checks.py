@@ -28,10 +28,10 @@ from social_core.utils import setting_name
 
 from django_useauth.conf import UNSET
 from django_useauth.conf import conf
-from django_useauth.providers import CREDENTIALS_ID
-from django_useauth.providers import PROVIDER_ID_RE
-from django_useauth.providers import SocialBackend
-from django_useauth.providers import social_backends
+from django_useauth.internal.providers import CREDENTIALS_ID
+from django_useauth.internal.providers import PROVIDER_ID_RE
+from django_useauth.internal.providers import SocialBackend
+from django_useauth.internal.providers import social_backends
 
 __all__ = [
     "check_browser_sessions",
@@ -711,7 +711,7 @@ def check_providers(**kwargs: Any) -> list[CheckMessage]:
 
 def _account_fields() -> list[str]:
     # Imported here: the user model is not ready when this module is imported.
-    from django_useauth.throttle import account_fields
+    from django_useauth.internal.throttle import account_fields
 
     return account_fields()
 

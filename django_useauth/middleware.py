@@ -23,29 +23,31 @@ from django.middleware.csrf import get_token
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
-from django_useauth import actions
-from django_useauth.callbacks import session_callback
 from django_useauth.conf import conf
 from django_useauth.exceptions import SessionRequired
-from django_useauth.http import session_required_response
-from django_useauth.providers import ProviderJSON
-from django_useauth.providers import providers_json
-from django_useauth.session import Session
-from django_useauth.session import SessionUser
-from django_useauth.session import ais_over
-from django_useauth.session import asession_end
-from django_useauth.session import build_session
-from django_useauth.session import is_over
-from django_useauth.session import last_refreshed_at
-from django_useauth.session import refresh_if_due
-from django_useauth.session import session_end
-from django_useauth.session import user_payload
-from django_useauth.throttle import HELD_ATTRIBUTE
-from django_useauth.throttle import held_attempt
-from django_useauth.throttle import release_held
-from django_useauth.usercache import acached_user
-from django_useauth.usercache import cached_user
-from django_useauth.usercache import remember_user
+from django_useauth.internal import actions
+from django_useauth.internal.actions import SignInResult
+from django_useauth.internal.actions import SignOutResult
+from django_useauth.internal.callbacks import session_callback
+from django_useauth.internal.http import session_required_response
+from django_useauth.internal.lifetime import Session
+from django_useauth.internal.lifetime import SessionUser
+from django_useauth.internal.lifetime import ais_over
+from django_useauth.internal.lifetime import asession_end
+from django_useauth.internal.lifetime import build_session
+from django_useauth.internal.lifetime import is_over
+from django_useauth.internal.lifetime import last_refreshed_at
+from django_useauth.internal.lifetime import refresh_if_due
+from django_useauth.internal.lifetime import session_end
+from django_useauth.internal.lifetime import user_payload
+from django_useauth.internal.providers import ProviderJSON
+from django_useauth.internal.providers import providers_json
+from django_useauth.internal.throttle import HELD_ATTRIBUTE
+from django_useauth.internal.throttle import held_attempt
+from django_useauth.internal.throttle import release_held
+from django_useauth.internal.usercache import acached_user
+from django_useauth.internal.usercache import cached_user
+from django_useauth.internal.usercache import remember_user
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -54,7 +56,15 @@ if TYPE_CHECKING:
     from django.http import HttpResponse
     from django.http.response import HttpResponseBase
 
-__all__ = ["AuthDetails", "AuthMiddleware", "Status", "guard_settings_changed"]
+__all__ = [
+    "AuthDetails",
+    "AuthMiddleware",
+    "Session",
+    "SessionUser",
+    "SignInResult",
+    "SignOutResult",
+    "Status",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -163,10 +173,10 @@ class AuthDetails:
 
     def sign_in(
         self, provider: str, *, callback_url: str | None = None, **credentials: Any
-    ) -> actions.SignInResult:
+    ) -> SignInResult:
         """Sign in with ``provider``; for ``"credentials"`` pass the fields as keywords.
 
-        Return a :class:`~django_useauth.actions.SignInResult`; raise
+        Return a :class:`SignInResult`; raise
         :class:`~django_useauth.exceptions.UnknownProvider` for an unknown id.
         """
         return actions.sign_in(
@@ -175,19 +185,17 @@ class AuthDetails:
 
     async def asign_in(
         self, provider: str, *, callback_url: str | None = None, **credentials: Any
-    ) -> actions.SignInResult:
+    ) -> SignInResult:
         """Async twin of :meth:`sign_in`."""
         return await actions.asign_in(
             self._request, provider, callback_url=callback_url, credentials=credentials
         )
 
-    def sign_out(self, *, callback_url: str | None = None) -> actions.SignOutResult:
+    def sign_out(self, *, callback_url: str | None = None) -> SignOutResult:
         """Sign out (the server-side session is deleted) and return where to go next."""
         return actions.sign_out(self._request, callback_url=callback_url)
 
-    async def asign_out(
-        self, *, callback_url: str | None = None
-    ) -> actions.SignOutResult:
+    async def asign_out(self, *, callback_url: str | None = None) -> SignOutResult:
         """Async twin of :meth:`sign_out`."""
         return await actions.asign_out(self._request, callback_url=callback_url)
 

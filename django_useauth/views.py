@@ -2,7 +2,7 @@
 
 Every view is ``login_not_required`` (the endpoints must answer anonymous
 requests under ``LoginRequiredMiddleware``) and ``csrf_exempt``: the POST views
-run Django's CSRF check themselves (``django_useauth.csrf``) so that a failure
+run Django's CSRF check themselves (``django_useauth.internal.csrf``) so that a failure
 answers in NextAuth's shape instead of Django's 403 page. All but
 ``providers``, ``openapi`` and ``log`` are ``no_store_view``, below the method
 decorators: a 405 is left as Django answers it.
@@ -40,39 +40,39 @@ from django.views.decorators.http import require_http_methods
 from django.views.decorators.http import require_POST
 from django.views.decorators.http import require_safe
 
-from django_useauth import actions
-from django_useauth import oauth
 from django_useauth.conf import conf
-from django_useauth.csrf import csrf_is_valid
-from django_useauth.errors import SIGN_IN_ERRORS
-from django_useauth.errors import error_page
-from django_useauth.errors import sign_in_error_message
-from django_useauth.http import json_response
-from django_useauth.http import no_store_view
-from django_useauth.http import parse_body
-from django_useauth.http import redirect_response
-from django_useauth.http import site_dependent
-from django_useauth.http import string_field
-from django_useauth.http import wants_json
-from django_useauth.pages import api_url
-from django_useauth.pages import error_url
-from django_useauth.pages import page_url
-from django_useauth.providers import CREDENTIALS_ID
-from django_useauth.providers import get_provider
-from django_useauth.providers import get_providers
-from django_useauth.providers import providers_json
-from django_useauth.redirects import absolute_url
-from django_useauth.redirects import is_allowed_callback_url
-from django_useauth.session import build_session
-from django_useauth.signals import send_event
+from django_useauth.internal import actions
+from django_useauth.internal import oauth
+from django_useauth.internal.csrf import csrf_is_valid
+from django_useauth.internal.error_codes import SIGN_IN_ERRORS
+from django_useauth.internal.error_codes import error_page
+from django_useauth.internal.error_codes import sign_in_error_message
+from django_useauth.internal.events import send_event
+from django_useauth.internal.http import json_response
+from django_useauth.internal.http import no_store_view
+from django_useauth.internal.http import parse_body
+from django_useauth.internal.http import redirect_response
+from django_useauth.internal.http import site_dependent
+from django_useauth.internal.http import string_field
+from django_useauth.internal.http import wants_json
+from django_useauth.internal.lifetime import build_session
+from django_useauth.internal.pages import api_url
+from django_useauth.internal.pages import error_url
+from django_useauth.internal.pages import page_url
+from django_useauth.internal.providers import CREDENTIALS_ID
+from django_useauth.internal.providers import get_provider
+from django_useauth.internal.providers import get_providers
+from django_useauth.internal.providers import providers_json
+from django_useauth.internal.redirects import absolute_url
+from django_useauth.internal.redirects import is_allowed_callback_url
 from django_useauth.signals import session_updated
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
     from django.http import JsonResponse
 
+    from django_useauth.internal.providers import Provider
     from django_useauth.middleware import AuthDetails
-    from django_useauth.providers import Provider
 
     class _AuthRequest(HttpRequest):
         # A request that went through AuthMiddleware (for typing only).

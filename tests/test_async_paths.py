@@ -85,7 +85,7 @@ class AsyncSignInTests(TestCase):
         one = await self.request(CSRF_COOKIE="secret-3")
         with (
             mock.patch(
-                "django_useauth.actions.aauthenticate_credentials",
+                "django_useauth.internal.actions.aauthenticate_credentials",
                 side_effect=RuntimeError("db down"),
             ),
             self.assertRaisesMessage(RuntimeError, "db down"),
@@ -114,7 +114,7 @@ class AsyncSignInTests(TestCase):
         one = await self.request(CSRF_COOKIE="secret-5")
         with (
             mock.patch(
-                "django_useauth.actions.complete_sign_in",
+                "django_useauth.internal.actions.complete_sign_in",
                 side_effect=RuntimeError("session store down"),
             ),
             self.assertRaisesMessage(RuntimeError, "session store down"),
@@ -131,7 +131,7 @@ class AsyncSignInTests(TestCase):
         one.META["CSRF_COOKIE"] = "secret-4"
         with (
             mock.patch(
-                "django_useauth.actions.authenticate_credentials",
+                "django_useauth.internal.actions.authenticate_credentials",
                 side_effect=RuntimeError("db down"),
             ),
             self.assertRaisesMessage(RuntimeError, "db down"),
@@ -187,7 +187,9 @@ class AsyncReadTests(TestCase):
         past = await sync_to_async(build_request)({"sessionid": key})
         with (
             self.settings(USEAUTH_ABSOLUTE_MAX_AGE=3600),
-            mock.patch("django_useauth.session.timezone.now", return_value=later),
+            mock.patch(
+                "django_useauth.internal.lifetime.timezone.now", return_value=later
+            ),
         ):
             assert await past.auth.aget_session() is None
         from django.contrib.sessions.models import Session

@@ -9,7 +9,7 @@ from django.test import override_settings
 from django.utils.module_loading import import_string
 
 from django_useauth.backends import EmailBackend
-from django_useauth.credentials import is_secret
+from django_useauth.internal.credentials import is_secret
 from tests.utils import PASSWORD
 from tests.utils import csrf_client
 from tests.utils import csrf_token
@@ -164,7 +164,7 @@ class BackendUnitTests(TestCase):
         assert user is not None
 
     async def test_async_unusable_input(self):
-        from django_useauth.credentials import aauthenticate_credentials
+        from django_useauth.internal.credentials import aauthenticate_credentials
 
         assert await aauthenticate_credentials(None, {"username": "ada"}) is None  # type: ignore[arg-type]
 

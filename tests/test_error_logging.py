@@ -23,7 +23,7 @@ from django.urls import include
 from django.urls import path
 from social_core import exceptions as social
 
-from django_useauth import oauth
+from django_useauth.internal import oauth
 from tests.utils import GITHUB
 
 

@@ -1,4 +1,4 @@
-"""``django_useauth.http``: the never-cache headers every session-bearing response gets."""
+"""``django_useauth.internal.http``: the never-cache headers every session-bearing response gets."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from django.test import SimpleTestCase
 from django.utils.cache import add_never_cache_headers
 from django.utils.cache import patch_vary_headers
 
-from django_useauth.http import NEVER_CACHE
-from django_useauth.http import no_store
+from django_useauth.internal.http import NEVER_CACHE
+from django_useauth.internal.http import no_store
 
 
 def djangos(response: HttpResponse) -> HttpResponse:

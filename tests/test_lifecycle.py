@@ -13,12 +13,12 @@ from django.test import override_settings
 from django.utils import timezone
 
 from django_useauth import signals
-from django_useauth.session import REFRESHED_AT_KEY
-from django_useauth.session import SIGNED_IN_AT_KEY
-from django_useauth.session import ais_past_absolute_max_age
-from django_useauth.session import is_past_absolute_max_age
-from django_useauth.session import refresh_if_due
-from django_useauth.session import start_session
+from django_useauth.internal.lifetime import REFRESHED_AT_KEY
+from django_useauth.internal.lifetime import SIGNED_IN_AT_KEY
+from django_useauth.internal.lifetime import ais_past_absolute_max_age
+from django_useauth.internal.lifetime import is_past_absolute_max_age
+from django_useauth.internal.lifetime import refresh_if_due
+from django_useauth.internal.lifetime import start_session
 from tests import callbacks
 from tests.utils import PASSWORD
 from tests.utils import csrf_client
@@ -275,7 +275,7 @@ class SignInCallbackTests(RecordingTestCase):
 )
 class OAuthSignInCallbackTests(RecordingTestCase):
     def complete(self):
-        from django_useauth import oauth
+        from django_useauth.internal import oauth
 
         user = self.user
 

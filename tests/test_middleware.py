@@ -18,10 +18,10 @@ from django.test import override_settings
 from django.utils import timezone
 
 from django_useauth.exceptions import SessionRequired
+from django_useauth.internal.lifetime import REFRESHED_AT_KEY
+from django_useauth.internal.lifetime import format_expires
 from django_useauth.middleware import AuthDetails
 from django_useauth.middleware import AuthMiddleware
-from django_useauth.session import REFRESHED_AT_KEY
-from django_useauth.session import format_expires
 from tests.utils import PASSWORD
 from tests.utils import make_user
 from tests.utils import sign_in

@@ -19,9 +19,9 @@ from social_core.backends.github import GithubOAuth2
 
 from django_useauth import checks
 from django_useauth.env import oauth_settings
+from django_useauth.internal.oauth import error_code
+from django_useauth.internal.providers import get_providers
 from django_useauth.oauth import UseAuthStrategy
-from django_useauth.oauth import error_code
-from django_useauth.providers import get_providers
 from tests.utils import GITHUB
 from tests.utils import csrf_client
 from tests.utils import csrf_token
@@ -307,7 +307,7 @@ class CallbackTests(TestCase):
         assert response["Allow"] == "GET, POST"
 
     def test_unexpected_error_after_sign_in_is_undone(self):
-        from django_useauth import oauth
+        from django_useauth.internal import oauth
 
         user = make_user()
 
@@ -326,7 +326,7 @@ class CallbackTests(TestCase):
     def test_interrupted_pipeline_response_passes_through(self):
         from django.http import HttpResponseRedirect
 
-        from django_useauth import oauth
+        from django_useauth.internal import oauth
 
         session = self.client.session
         session["_useauth_callback_url:github"] = "/p"
@@ -341,7 +341,7 @@ class CallbackTests(TestCase):
         assert self.client.session["_useauth_callback_url:github"] == "/p"
 
     def test_success_uses_the_stored_callback_url_checked_again(self):
-        from django_useauth import oauth
+        from django_useauth.internal import oauth
 
         user = make_user()
         session = self.client.session
@@ -393,7 +393,7 @@ class StrategyTests(TestCase):
         # never read from the request, stored or read back (see test_oidc.py).
         from django.test import RequestFactory
 
-        from django_useauth.oauth import _NO_REDIRECT_FIELD
+        from django_useauth.internal.oauth import _NO_REDIRECT_FIELD
 
         request = RequestFactory().post(
             "/", {_NO_REDIRECT_FIELD: "//evil.example", "keep": "1"}

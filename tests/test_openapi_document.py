@@ -23,9 +23,9 @@ from django.test import override_settings
 from django.urls import resolve
 
 from django_useauth import urls
-from django_useauth.errors import SIGN_IN_ERRORS
-from django_useauth.errors import error_page
-from django_useauth.providers import PROVIDER_ID_RE
+from django_useauth.internal.error_codes import SIGN_IN_ERRORS
+from django_useauth.internal.error_codes import error_page
+from django_useauth.internal.providers import PROVIDER_ID_RE
 from tests import schema
 from tests.openapi_utils import BASE
 from tests.utils import GITHUB

@@ -22,8 +22,8 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
+from django_useauth.internal.redirects import resolve_callback_url
 from django_useauth.redirects import is_allowed_callback_url
-from django_useauth.redirects import resolve_callback_url
 
 SITE = "http://testserver"
 EXTRA = "http://localhost:3000"

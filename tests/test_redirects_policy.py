@@ -12,10 +12,10 @@ from django.test import RequestFactory
 from django.test import SimpleTestCase
 from django.test import override_settings
 
-from django_useauth.redirects import absolute_url
+from django_useauth.internal.redirects import absolute_url
+from django_useauth.internal.redirects import resolve_callback_url
+from django_useauth.internal.redirects import site_origin
 from django_useauth.redirects import is_allowed_callback_url
-from django_useauth.redirects import resolve_callback_url
-from django_useauth.redirects import site_origin
 from tests.redirect_corpus import CORPUS
 from tests.redirect_utils import case_request
 from tests.redirect_utils import expected_url

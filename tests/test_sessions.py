@@ -22,10 +22,10 @@ from django.contrib.sessions.backends.base import UpdateError
 from django.core.cache import caches
 from django.test import TestCase
 
+from django_useauth.internal.tombstones import TOMBSTONE_TIMEOUT
+from django_useauth.internal.tombstones import TombstoneMixin
 from django_useauth.sessions import cache
 from django_useauth.sessions import cached_db
-from django_useauth.sessions.tombstones import TOMBSTONE_TIMEOUT
-from django_useauth.sessions.tombstones import TombstoneMixin
 
 _Store = type[SessionBase]
 

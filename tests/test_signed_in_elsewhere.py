@@ -23,11 +23,11 @@ from django.test import TestCase
 from django.test import override_settings
 from django.utils import timezone
 
+from django_useauth.internal.lifetime import EXPIRES_AT_KEY
+from django_useauth.internal.lifetime import REFRESHED_AT_KEY
+from django_useauth.internal.lifetime import SIGNED_IN_AT_KEY
+from django_useauth.internal.lifetime import format_expires
 from django_useauth.middleware import AuthMiddleware
-from django_useauth.session import EXPIRES_AT_KEY
-from django_useauth.session import REFRESHED_AT_KEY
-from django_useauth.session import SIGNED_IN_AT_KEY
-from django_useauth.session import format_expires
 from tests.utils import csrf_client
 from tests.utils import csrf_token
 from tests.utils import make_user

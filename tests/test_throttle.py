@@ -16,9 +16,9 @@ from django.test import SimpleTestCase
 from django.test import TestCase
 from django.test import override_settings
 
-from django_useauth.throttle import _account_key
-from django_useauth.throttle import client_ip
-from django_useauth.throttle import reserve
+from django_useauth.internal.throttle import _account_key
+from django_useauth.internal.throttle import client_ip
+from django_useauth.internal.throttle import reserve
 from tests.utils import make_user
 
 
@@ -246,7 +246,7 @@ class ReserveTests(TestCase):
 
     @override_settings(USEAUTH_THROTTLE_ACCOUNT_FAILURES=1)
     def test_a_failing_cache_leaves_no_place_taken(self):
-        from django_useauth.throttle import _Count
+        from django_useauth.internal.throttle import _Count
 
         take = _Count.take
         calls = []
@@ -270,7 +270,7 @@ class CacheRaceTests(TestCase):
     """What a shared cache can do between two of our calls."""
 
     def count(self):
-        from django_useauth.throttle import _Count
+        from django_useauth.internal.throttle import _Count
 
         return _Count("useauth:throttle:test", 2)
 
@@ -308,7 +308,7 @@ class LookupFieldTests(TestCase):
     def test_email_field_missing_or_not_a_column(self):
         from django.contrib.auth.models import User
 
-        from django_useauth.throttle import _lookup_fields
+        from django_useauth.internal.throttle import _lookup_fields
 
         for name in ("no_such_field", "groups"):
             with (

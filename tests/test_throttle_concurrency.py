@@ -19,7 +19,7 @@ from django.contrib.auth.hashers import MD5PasswordHasher
 from django.test import LiveServerTestCase
 from django.test import override_settings
 
-from django_useauth import throttle
+from django_useauth.internal import throttle
 from tests.live import BurstServerThread
 from tests.live import LiveClientMixin
 from tests.utils import PASSWORD

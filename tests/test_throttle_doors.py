@@ -20,9 +20,9 @@ from django.test import TestCase
 from django.test import override_settings
 
 from django_useauth.backends import ThrottleBackend
-from django_useauth.throttle import _digest
-from django_useauth.throttle import client_ip
-from django_useauth.throttle import held_attempt
+from django_useauth.internal.throttle import _digest
+from django_useauth.internal.throttle import client_ip
+from django_useauth.internal.throttle import held_attempt
 from tests.utils import PASSWORD
 from tests.utils import attempt_sign_in
 from tests.utils import make_user
@@ -207,7 +207,8 @@ class ClaimFailureTests(TestCase):
         make_user()
         with (
             mock.patch(
-                "django_useauth.actions._claim", side_effect=ConnectionError("down")
+                "django_useauth.internal.actions._claim",
+                side_effect=ConnectionError("down"),
             ),
             self.assertRaises(ConnectionError),
         ):

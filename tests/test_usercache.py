@@ -14,7 +14,7 @@ from django.test import TestCase
 from django.test import TransactionTestCase
 from django.test import override_settings
 
-from django_useauth.usercache import forget_user
+from django_useauth.internal.usercache import forget_user
 from django_useauth.usercache import forget_users
 from tests.utils import csrf_client
 from tests.utils import csrf_token

@@ -5,7 +5,7 @@ replacement for ``django.contrib.sessions.backends.cached_db``. Django's engine
 copies a session into the cache after reading or writing it in the database;
 when a concurrent sign-out deletes the session in between, the copy outlives
 the deletion and keeps the cookie signed in. This one checks for the
-deletion's mark after each such copy (:mod:`django_useauth.sessions.tombstones`)
+deletion's mark after each such copy (:mod:`django_useauth.internal.tombstones`)
 and takes it back. Reads served from the cache, the common case, cost what
 Django's do.
 """
@@ -16,7 +16,7 @@ from typing import Any
 
 from django.contrib.sessions.backends import cached_db
 
-from django_useauth.sessions.tombstones import TombstoneMixin
+from django_useauth.internal.tombstones import TombstoneMixin
 
 __all__ = ["SessionStore"]
 

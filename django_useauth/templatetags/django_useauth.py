@@ -27,11 +27,11 @@ from django.utils.html import json_script
 from django.utils.safestring import SafeString
 
 from django_useauth.conf import conf
-from django_useauth.pages import sign_in_url as _sign_in_url
-from django_useauth.providers import CREDENTIALS_ID
-from django_useauth.providers import Provider
-from django_useauth.providers import get_providers
-from django_useauth.redirects import allowed_callback_url
+from django_useauth.internal.pages import sign_in_url as _sign_in_url
+from django_useauth.internal.providers import CREDENTIALS_ID
+from django_useauth.internal.providers import Provider
+from django_useauth.internal.providers import get_providers
+from django_useauth.internal.redirects import allowed_callback_url
 
 if TYPE_CHECKING:
     from django.http import HttpRequest

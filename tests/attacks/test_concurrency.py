@@ -16,7 +16,7 @@ from social_core.backends.oauth import BaseOAuth2
 from social_core.storage import UserMixin
 from social_django.models import UserSocialAuth
 
-from django_useauth.session import REFRESHED_AT_KEY
+from django_useauth.internal.lifetime import REFRESHED_AT_KEY
 from tests.attacks.base import ADA
 from tests.attacks.base import CREDENTIALS
 from tests.attacks.base import SESSION

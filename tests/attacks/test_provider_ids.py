@@ -76,7 +76,7 @@ class ProviderIdTests(TokenAttackTestCase):
             "/api/auth/signin/github%20",
         ]
         with mock.patch(
-            "django_useauth.providers.import_string", wraps=import_string
+            "django_useauth.internal.providers.import_string", wraps=import_string
         ) as imported:
             for route in routes:
                 with self.subTest(route=route):

@@ -15,7 +15,7 @@ from django.test import override_settings
 from django.urls import re_path
 from social_core import exceptions as social
 
-from django_useauth import oauth
+from django_useauth.internal import oauth
 from tests import urls as test_urls
 from tests import views as test_views
 from tests.attacks.base import ADA

@@ -18,9 +18,9 @@ from django.test import override_settings
 from django.utils import timezone
 from social_core.backends.github import GithubOAuth2
 
-from django_useauth import oauth
 from django_useauth.checks import check_session_engine
-from django_useauth.session import format_expires
+from django_useauth.internal import oauth
+from django_useauth.internal.lifetime import format_expires
 from tests.attacks.base import ADA
 from tests.attacks.base import BASE
 from tests.attacks.base import FAILED

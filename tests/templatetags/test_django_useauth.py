@@ -148,7 +148,7 @@ class ProviderButtonsTests(TestCase):
     def test_oauth_buttons(self):
         from unittest import mock
 
-        from django_useauth.providers import Provider
+        from django_useauth.internal.providers import Provider
 
         providers = {
             "credentials": Provider("credentials", "Credentials", "credentials"),
@@ -177,7 +177,7 @@ class UseAuthScriptTests(TestCase):
         )
 
     def test_signed_in_with_options_and_nonce(self):
-        from django_useauth.session import start_session
+        from django_useauth.internal.lifetime import start_session
 
         user = make_user(first_name="</script><script>alert(1)</script>", last_name="")
         request = make_request(user=user)

@@ -32,9 +32,8 @@ from django.utils.module_loading import import_string
 
 from django_useauth.conf import conf
 
-__all__ = ["SignInRefused", "redirect_callback", "session_callback", "sign_in_refusal"]
-
-logger = logging.getLogger(__name__)
+# Logged under the name projects configure, whatever module holds the code.
+logger = logging.getLogger("django_useauth.callbacks")
 
 #: What a reason code returned by the sign-in callback may look like.
 ERROR_CODE_RE = re.compile(r"[A-Za-z][A-Za-z0-9_]{0,63}")

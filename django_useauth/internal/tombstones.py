@@ -25,7 +25,6 @@ from django.contrib.sessions.backends.base import UpdateError
 if TYPE_CHECKING:
     from django.core.cache.backends.base import BaseCache
 
-__all__ = ["TOMBSTONE_TIMEOUT", "TombstoneMixin"]
 
 #: Seconds a deleted session key stays marked: far longer than any request.
 TOMBSTONE_TIMEOUT = 3600

@@ -21,27 +21,13 @@ from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date
 
 from django_useauth.conf import conf
-from django_useauth.pages import sign_in_url
-from django_useauth.redirects import absolute_url
+from django_useauth.internal.pages import sign_in_url
+from django_useauth.internal.redirects import absolute_url
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
     from django.http.response import HttpResponseBase
 
-__all__ = [
-    "JSON_MODE_HEADER",
-    "NEVER_CACHE",
-    "browser_redirect",
-    "json_response",
-    "no_store",
-    "no_store_view",
-    "parse_body",
-    "redirect_response",
-    "session_required_response",
-    "site_dependent",
-    "string_field",
-    "wants_json",
-]
 
 _Response = TypeVar("_Response", bound="HttpResponseBase")
 _P = ParamSpec("_P")

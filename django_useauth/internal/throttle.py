@@ -61,19 +61,6 @@ if TYPE_CHECKING:
     from django.core.cache.backends.base import BaseCache
     from django.http import HttpRequest
 
-__all__ = [
-    "HELD_ATTRIBUTE",
-    "Attempt",
-    "account_fields",
-    "client_ip",
-    "held_attempt",
-    "hold",
-    "names_account",
-    "release_held",
-    "reserve",
-    "settle_failed",
-    "settle_signed_in",
-]
 
 # Longer values are cut before NFKC, which can be slow on huge input.
 _MAX_KEY_INPUT = 1024

@@ -24,7 +24,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.views.decorators.debug import sensitive_variables
 
 from django_useauth.conf import conf
-from django_useauth.session import start_session
+from django_useauth.internal.lifetime import start_session
 
 if TYPE_CHECKING:
     # django-stubs resolves _User to the project's AUTH_USER_MODEL.
@@ -42,14 +42,6 @@ _CLEANSED = "********************"
 def is_secret(name: str) -> bool:
     """Return whether ``name`` is a credential Django's ``authenticate()`` hides: a secret, never an account's name."""
     return _SECRET_NAME.search(name) is not None
-
-
-__all__ = [
-    "is_secret",
-    "aauthenticate_credentials",
-    "authenticate_credentials",
-    "complete_sign_in",
-]
 
 
 @sensitive_variables()

@@ -18,8 +18,6 @@ from django.middleware.csrf import CsrfViewMiddleware
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
-__all__ = ["csrf_is_valid"]
-
 
 def _no_response(request: HttpRequest) -> HttpResponse:  # pragma: no cover
     # process_view() never calls get_response; CsrfViewMiddleware wants one.

@@ -20,22 +20,11 @@ from django.utils.module_loading import import_string
 from social_core.backends.base import BaseAuth
 
 from django_useauth.conf import conf
-from django_useauth.redirects import absolute_url
+from django_useauth.internal.redirects import absolute_url
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
-__all__ = [
-    "CREDENTIALS_ID",
-    "PROVIDER_ID_RE",
-    "SocialBackend",
-    "Provider",
-    "ProviderJSON",
-    "get_provider",
-    "get_providers",
-    "providers_json",
-    "social_backends",
-]
 
 #: The id of the credentials provider, as in NextAuth's default configuration.
 CREDENTIALS_ID = "credentials"

@@ -1,0 +1,1 @@
+"""The private implementation of django_useauth: import only the public modules."""
