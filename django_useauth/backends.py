@@ -37,7 +37,7 @@ __all__ = ["EmailBackend", "ThrottleBackend", "UsernameOrEmailBackend"]
 
 
 class ThrottleBackend(BaseBackend):
-    """The sign-in limits of ``django_useauth.internal.throttle`` for every ``authenticate()`` call.
+    """The sign-in limits of of ``docs/security.md`` for every ``authenticate()`` call.
 
     Put it first in ``AUTHENTICATION_BACKENDS``. For a call with a request
     whose credentials name an account (``throttle.account_fields()``) or hold

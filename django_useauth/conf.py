@@ -219,6 +219,8 @@ class Settings:
         default; the system checks validate what was written. A method, not a
         property: it is not a setting.
         """
+        if not isinstance(getattr(Settings, name, None), property):
+            raise ValueError(f"{name!r} is not a USEAUTH_ setting of conf.")
         return getattr(settings, f"USEAUTH_{name}", UNSET)
 
 

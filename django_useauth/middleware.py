@@ -459,4 +459,10 @@ def _follow_request_user(request: HttpRequest) -> None:
 
 
 async def _current_user(request: HttpRequest) -> _AnyUser:
-    return request.user
+    user = request.user
+    if isinstance(user, SimpleLazyObject):
+        # Still the lazy user of AuthenticationMiddleware (user_logged_in sent
+        # by code that did not set request.user): load it in a thread, as
+        # Django's auser() would.
+        await sync_to_async(lambda: user.is_authenticated)()
+    return user

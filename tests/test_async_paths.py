@@ -6,7 +6,9 @@ from datetime import timedelta
 from unittest import mock
 
 from asgiref.sync import sync_to_async
+from django.conf import settings
 from django.contrib.auth.middleware import AuthenticationMiddleware
+from django.contrib.auth.signals import user_logged_in
 from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import HttpResponse
 from django.test import RequestFactory
@@ -124,6 +126,21 @@ class AsyncSignInTests(TestCase):
         assert (
             await two.auth.asign_in("credentials", username="ada", password=PASSWORD)
         ).ok
+
+    async def test_auser_after_a_sign_in_signal_from_other_code(self):
+        # Code that sends user_logged_in without setting request.user leaves
+        # the lazy user: request.auser() loads it in a thread.
+        user = await sync_to_async(make_user)()
+        await sync_to_async(self.client.force_login)(user)
+        cookie = self.client.cookies[settings.SESSION_COOKIE_NAME].value
+        request = await sync_to_async(build_request)(
+            {settings.SESSION_COOKIE_NAME: cookie}
+        )
+        await sync_to_async(user_logged_in.send)(
+            sender=type(user), request=request, user=user
+        )
+        current = await request.auser()
+        assert (current.is_authenticated, current.pk) == (True, user.pk)
 
     def test_exception_releases_the_claim_sync(self):
         make_user()

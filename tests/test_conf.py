@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from django.test import SimpleTestCase
 from django.test import override_settings
 
@@ -53,6 +54,10 @@ class ConfTests(SimpleTestCase):
     def test_bool_is_not_seconds(self):
         # Left as given for check E019 to report, not read as 1 second.
         assert conf.MAX_AGE is True  # type: ignore[comparison-overlap]
+
+    def test_configured_names_only_settings(self):
+        with pytest.raises(ValueError, match="'UPDATE_AGES' is not a USEAUTH_ setting"):
+            conf.configured("UPDATE_AGES")
 
     def test_configured_is_the_value_as_written(self):
         # What the system checks validate: no default, no conversion.

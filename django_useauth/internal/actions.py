@@ -190,9 +190,10 @@ def _begin(
 
 def _finish(
     request: HttpRequest, once: str | None, user: _User | None, callback_url: object
-) -> SignInResult:
+) -> SignInResult | None:
     # Everything between authenticate() and the signed_in event, in one
     # function so that the async twin hops to a thread once for all of it.
+    # None: signed in (the caller sends signed_in, then resolves the URL).
     try:
         if user is None:
             return _failed(request, once, callback_url)
@@ -206,7 +207,7 @@ def _finish(
     except BaseException:
         _abandon(request, once)
         raise
-    return _signed_in(resolve_callback_url(request, callback_url))
+    return None
 
 
 @sensitive_variables("credentials")
@@ -221,8 +222,7 @@ def sign_in(
 
     For an OAuth provider the result's ``url`` is the provider's authorize URL
     (redirect the browser there); the flow ends at ``callback/<id>``. Raise
-    :class:`UnknownProvider` for an id that is not configured. ``signed_in``
-    is sent after a sign-in, once the callbackUrl is resolved.
+    :class:`UnknownProvider` for an id that is not configured.
     """
     provider = _provider(provider_id)
     if provider.backend is not None:
@@ -236,9 +236,10 @@ def sign_in(
         _abandon(request, once)
         raise
     result = _finish(request, once, user, callback_url)
-    if result.ok:
-        send_event(signed_in, user, request=request, provider=CREDENTIALS_ID)
-    return result
+    if result is not None:
+        return result
+    send_event(signed_in, user, request=request, provider=CREDENTIALS_ID)
+    return _signed_in(resolve_callback_url(request, callback_url))
 
 
 @sensitive_variables("credentials")
@@ -265,9 +266,10 @@ async def asign_in(
         await sync_to_async(_abandon)(request, once)
         raise
     result = await sync_to_async(_finish)(request, once, user, callback_url)
-    if result.ok:
-        await asend_event(signed_in, user, request=request, provider=CREDENTIALS_ID)
-    return result
+    if result is not None:
+        return result
+    await asend_event(signed_in, user, request=request, provider=CREDENTIALS_ID)
+    return _signed_in(await aresolve_callback_url(request, callback_url))
 
 
 def sign_out(request: HttpRequest, *, callback_url: object = None) -> SignOutResult:

@@ -8,7 +8,7 @@ from typing import Any
 
 
 def moved(module: str, name: str, new_homes: dict[str, str]) -> Any:
-    # The module __getattr__ of an old path: warn, then answer from the new one.
+    """Answer ``module.name`` from its new home, with a ``DeprecationWarning``; the ``__getattr__`` of an old path."""
     home = new_homes.get(name)
     if home is None:
         raise AttributeError(f"module {module!r} has no attribute {name!r}")

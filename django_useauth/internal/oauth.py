@@ -303,12 +303,8 @@ def complete(request: HttpRequest, backend_class: SocialBackend) -> HttpResponse
             logout(request)
         # The flow's callbackUrl stays: a forged callback (a wrong state) must
         # not spoil the genuine one still on its way. The next start replaces it.
-        params = (
-            {"callbackUrl": callback_url}
-            if is_allowed_callback_url(request, callback_url)
-            and isinstance(callback_url, str)
-            else {}
-        )
+        allowed = allowed_callback_url(request, callback_url)
+        params = {"callbackUrl": allowed} if allowed is not None else {}
         return HttpResponseRedirect(error_url(request, error_code(exc), **params))
     if signed_in:
         send_event(
