@@ -23,8 +23,8 @@ def _connect_receivers() -> None:
     from django_useauth.internal import throttle
     from django_useauth.internal import usercache
     from django_useauth.internal.lifetime import stamp_sign_in
-    from django_useauth.middleware import forget_loaded_session
-    from django_useauth.middleware import guard_settings_changed
+    from django_useauth.internal.user_guard import forget_loaded_session
+    from django_useauth.internal.user_guard import guard_settings_changed
 
     # request.auth loads the session once per request: it reloads after any
     # login() or logout(), ours or another's.

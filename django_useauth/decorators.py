@@ -17,32 +17,20 @@ from typing import overload
 
 from asgiref.sync import iscoroutinefunction
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import ImproperlyConfigured
 from django.shortcuts import resolve_url
 
 from django_useauth.internal.http import browser_redirect
+from django_useauth.internal.http import get_auth
 from django_useauth.internal.http import session_required_response
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
     from django.http import HttpResponse
 
-    from django_useauth.middleware import AuthDetails
 
 __all__ = ["auth_required", "unauthenticated_only"]
 
 _View = TypeVar("_View", bound=Callable[..., Any])
-
-
-def get_auth(request: HttpRequest) -> AuthDetails:
-    """Return ``request.auth``, or raise ``ImproperlyConfigured`` if ``AuthMiddleware`` did not run."""
-    try:
-        return request.auth  # type: ignore[attr-defined, no-any-return]
-    except AttributeError:
-        raise ImproperlyConfigured(
-            "request.auth is missing: add 'django_useauth.middleware.AuthMiddleware' "
-            "to MIDDLEWARE, after 'django.contrib.auth.middleware.AuthenticationMiddleware'."
-        ) from None
 
 
 def _guard(

@@ -7,7 +7,6 @@ from collections.abc import Awaitable
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from typing import TYPE_CHECKING
 from typing import Any
 from typing import Literal
@@ -16,14 +15,11 @@ from typing import overload
 from asgiref.sync import iscoroutinefunction
 from asgiref.sync import markcoroutinefunction
 from asgiref.sync import sync_to_async
-from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.core.exceptions import SynchronousOnlyOperation
 from django.middleware.csrf import get_token
 from django.utils import timezone
-from django.utils.functional import SimpleLazyObject
 
-from django_useauth.conf import conf
 from django_useauth.exceptions import SessionRequired
 from django_useauth.internal import actions
 from django_useauth.internal.actions import SignInResult
@@ -45,12 +41,15 @@ from django_useauth.internal.providers import providers_json
 from django_useauth.internal.throttle import HELD_ATTRIBUTE
 from django_useauth.internal.throttle import held_attempt
 from django_useauth.internal.throttle import release_held
+from django_useauth.internal.user_guard import anonymous
+from django_useauth.internal.user_guard import follow_request_user
+from django_useauth.internal.user_guard import guard_user
+from django_useauth.internal.user_guard import guards_user
 from django_useauth.internal.usercache import acached_user
 from django_useauth.internal.usercache import cached_user
 from django_useauth.internal.usercache import remember_user
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AnonymousUser
     from django.contrib.auth.models import _AnyUser
     from django.http import HttpRequest
     from django.http import HttpResponse
@@ -227,10 +226,11 @@ class AuthDetails:
             return _SIGNED_OUT
         session = self._request.session
         now = timezone.now()
-        if is_over(session, now):
+        expires = session_end(session)
+        if is_over(session, now, end=expires):
             session.flush()
             return self._ended()
-        return self._state_for(user, payload, now, session_end(session))
+        return self._state_for(user, payload, now, expires)
 
     async def _aload(self) -> _State:
         if self._state is None:
@@ -253,10 +253,10 @@ class AuthDetails:
                 await session.aflush()
             return _SIGNED_OUT
         now = timezone.now()
-        if await ais_over(session, now):
+        expires = await asession_end(session)
+        if await ais_over(session, now, end=expires):
             await session.aflush()
             return self._ended()
-        expires = await asession_end(session)
         if session_callback() is None:
             return self._state_for(user, payload, now, expires)
         # The project's callback may query the database.
@@ -268,8 +268,8 @@ class AuthDetails:
         # whose clock or timeout disagrees), or signed in before
         # USEAUTH_ABSOLUTE_MAX_AGE was set or lowered, and is flushed: as
         # after logout(), request.user agrees even if it was read already.
-        self._request.user = _anonymous()
-        _follow_request_user(self._request)
+        self._request.user = anonymous()
+        follow_request_user(self._request)
         return _SIGNED_OUT
 
     def _state_for(
@@ -366,103 +366,5 @@ class AuthMiddleware:
 
 def _attach(request: HttpRequest) -> None:
     request.auth = AuthDetails(request)  # type: ignore[attr-defined]
-    if _guards_user():
-        _guard_user(request)
-
-
-# Whether requests need _guard_user(): worked out once, not on every request
-# (reading a setting that is not set costs Django an exception each time),
-# and again when a setting it depends on changes (override_settings).
-_GUARD_SETTINGS = frozenset(
-    {"USEAUTH_ABSOLUTE_MAX_AGE", "SESSION_EXPIRE_AT_BROWSER_CLOSE"}
-)
-_guards: list[bool] = []
-
-
-def _guards_user() -> bool:
-    if not _guards:
-        _guards.append(
-            conf.ABSOLUTE_MAX_AGE is not None
-            or bool(settings.SESSION_EXPIRE_AT_BROWSER_CLOSE)
-        )
-    return _guards[0]
-
-
-def guard_settings_changed(*, setting: str, **kwargs: Any) -> None:
-    """Receiver of ``setting_changed``: work out again whether ``request.user`` is guarded."""
-    if setting in _GUARD_SETTINGS:
-        _guards.clear()
-
-
-def _guard_user(request: HttpRequest) -> None:
-    # request.user and request.auser() answer anonymous for a session past
-    # its end, as request.auth does, in every view: a browser-session
-    # cookie's session outlives its end in the store (by up to
-    # SESSION_COOKIE_AGE after its last write), and so does a session past
-    # USEAUTH_ABSOLUTE_MAX_AGE. Nothing is read until the user is. Only
-    # with either setting: it costs every request about 2% of a simple
-    # view's instructions (docs/benchmarks.md).
-    user = request.__dict__.get("user")
-    if user is None:
-        return  # no AuthenticationMiddleware (check useauth.E004)
-    request.user = SimpleLazyObject(lambda: _within_lifetime(request, user))  # type: ignore[assignment]
-    # AuthenticationMiddleware sets both.
-    request.auser = partial(_awithin_lifetime, request, request.auser)
-
-
-def _within_lifetime(request: HttpRequest, user: _AnyUser) -> _AnyUser:
-    session = request.session
-    if SESSION_KEY in session and is_over(session):
-        session.flush()
-        return _anonymous()
-    return user
-
-
-async def _awithin_lifetime(
-    request: HttpRequest, auser: Callable[[], Awaitable[_AnyUser]]
-) -> _AnyUser:
-    session = request.session
-    if await session.ahas_key(SESSION_KEY) and await ais_over(session):
-        await session.aflush()
-        return _anonymous()
-    return await auser()
-
-
-def _anonymous() -> AnonymousUser:
-    # Imported late: this module is imported before the app registry is ready.
-    from django.contrib.auth.models import AnonymousUser
-
-    return AnonymousUser()
-
-
-def forget_loaded_session(
-    sender: object, request: HttpRequest | None = None, **kwargs: Any
-) -> None:
-    """Receiver of ``user_logged_in`` and ``user_logged_out``: make ``request.auth`` reload.
-
-    ``request.auth`` loads the session once per request; after ``login()`` or
-    ``logout()`` (ours or any other code's) it must not answer from the old one.
-    """
-    auth = getattr(request, "auth", None)
-    if isinstance(auth, AuthDetails):
-        auth._state = None
-        _follow_request_user(auth._request)
-
-
-def _follow_request_user(request: HttpRequest) -> None:
-    # After a sign-in, a sign-out or a session found past its end,
-    # request.auser() answers what request.user now is. Django's alogin() and
-    # alogout() set request.user only, and auser() would go on answering the
-    # user it had cached (in a private attribute) before.
-    if hasattr(request, "auser"):
-        request.auser = partial(_current_user, request)
-
-
-async def _current_user(request: HttpRequest) -> _AnyUser:
-    user = request.user
-    if isinstance(user, SimpleLazyObject):
-        # Still the lazy user of AuthenticationMiddleware (user_logged_in sent
-        # by code that did not set request.user): load it in a thread, as
-        # Django's auser() would.
-        await sync_to_async(lambda: user.is_authenticated)()
-    return user
+    if guards_user():
+        guard_user(request)

@@ -9,8 +9,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import resolve_url
 from django.views import View
 
-from django_useauth.decorators import get_auth
 from django_useauth.internal.http import browser_redirect
+from django_useauth.internal.http import get_auth
 from django_useauth.internal.http import session_required_response
 
 if TYPE_CHECKING:

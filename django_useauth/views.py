@@ -84,6 +84,7 @@ __all__ = [
     "csrf",
     "error",
     "log",
+    "openapi",
     "providers",
     "session",
     "signin",

@@ -16,12 +16,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
+from typing import ClassVar
 from unittest import mock
+
+from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+
+from tests.live import ROOT
+from tests.utils import make_user
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
 
-ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
 
 #: The launch flags of the machine probe: no GPU, no network of Chromium's own.
@@ -91,3 +96,24 @@ def artifact(name: str) -> Path:
     """A path under test-artifacts/ (kept after the run, ignored by git)."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS / name
+
+
+class BrowserTestCase(StaticLiveServerTestCase):
+    """Pages of a live server in Chromium: one browser for the class; per test ``make_user()``'s user and a fresh context and page."""
+
+    host = "127.0.0.1"
+    #: Whether the tests need node_modules (see ``require()``).
+    node: ClassVar[bool] = False
+    browser: Browser
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        require(node=cls.node)
+        super().setUpClass()
+        cls.browser = cls.enterClassContext(chromium())
+
+    def setUp(self) -> None:
+        self.user = make_user()
+        self.context = self.browser.new_context()
+        self.addCleanup(self.context.close)
+        self.page = self.context.new_page()

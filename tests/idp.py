@@ -3,49 +3,41 @@
 It is the demo's IdP (django-oauth-toolkit, RS256, PKCE required), run as a
 separate Django project in a subprocess with its own temporary database and
 key, on a free 127.0.0.1 port. The tests drive it over HTTP like a browser
-would; nothing of it is imported.
+would; nothing of it is imported. ``IdpTestCase`` is a live site that signs in
+with it.
 """
 
 from __future__ import annotations
 
 import html
+import logging
 import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
+from typing import Any
+from typing import ClassVar
 from urllib.parse import urljoin
 
 import requests
+from django.test import LiveServerTestCase
+from django.test import override_settings
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.live import ServerProcess
+
 USERNAME = "idp-demo"
 PASSWORD = "useauth-idp"
 EMAIL = "idp-demo@example.com"
+IDP_SETTINGS = "--settings=testproject.idp.settings"
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-class IdentityProvider:
+class IdentityProvider(ServerProcess):
     """The IdP subprocess: ``start()``, ``register()`` clients, ``stop()``."""
 
     def __init__(self) -> None:
         self.directory = Path(tempfile.mkdtemp(prefix="useauth-idp-"))
-        self.port = free_port()
-        self.origin = f"http://127.0.0.1:{self.port}"
-        self.issuer = f"{self.origin}/o"
-        self.log = self.directory / "server.log"
-        self.process: subprocess.Popen[bytes] | None = None
-        self.env = {
+        env = {
             **os.environ,
             "IDP_DATABASE_URL": f"sqlite:///{self.directory / 'idp.sqlite3'}",
             "IDP_RSA_PRIVATE_KEY_FILE": str(self.directory / "key.pem"),
@@ -54,21 +46,11 @@ class IdentityProvider:
             "IDP_ALLOWED_HOSTS": "127.0.0.1",
             "PYTHONWARNINGS": "ignore",
         }
+        super().__init__(env, self.directory / "server.log")
+        self.issuer = f"{self.origin}/o"
 
     def manage(self, *args: str) -> str:
-        result = subprocess.run(
-            [sys.executable, "manage.py", *args, "--settings=testproject.idp.settings"],
-            cwd=ROOT,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if result.returncode != 0:  # pragma: no cover - only when the IdP is broken
-            raise RuntimeError(
-                f"manage.py {args[0]} failed:\n{result.stdout}\n{result.stderr}"
-            )
-        return result.stdout
+        return super().manage(*args, IDP_SETTINGS)
 
     def register(
         self, client_id: str, secret: str, redirect_uri: str, *, consent: bool = False
@@ -97,39 +79,17 @@ class IdentityProvider:
             "--redirect-uri",
             "http://127.0.0.1/unused",
         )
-        with self.log.open("wb") as log:
-            self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "manage.py",
-                    "runserver",
-                    f"127.0.0.1:{self.port}",
-                    "--noreload",
-                    "--settings=testproject.idp.settings",
-                ],
-                cwd=ROOT,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        discovery = f"{self.issuer}/.well-known/openid-configuration"
-        deadline = time.monotonic() + 30
-        while self.process.poll() is None and time.monotonic() < deadline:
-            try:
-                requests.get(discovery, timeout=1).raise_for_status()
-            except requests.RequestException:
-                time.sleep(0.1)
-            else:
-                return
-        raise RuntimeError(  # pragma: no cover - only when the IdP is broken
-            f"the IdP did not start:\n{self.log.read_text()}"
+        self.serve(
+            "manage.py",
+            "runserver",
+            f"127.0.0.1:{self.port}",
+            "--noreload",
+            IDP_SETTINGS,
+            ready="/o/.well-known/openid-configuration",
         )
 
     def stop(self) -> None:
-        process, self.process = self.process, None
-        if process is not None:  # pragma: no branch - None only if start() failed early
-            process.terminate()
-            process.wait(timeout=10)
+        super().stop()
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
@@ -167,3 +127,89 @@ def sign_in_at_idp(
     return browser.get(
         urljoin(login_url, response.headers["Location"]), allow_redirects=False
     )
+
+
+class IdpTestCase(LiveServerTestCase):
+    """A live site beside the IdP, with an OpenID Connect client each of its ``providers`` registered there.
+
+    ``providers`` maps a provider id to its backend (an ``OpenIdConnectAuth``)
+    and its client id at the IdP; the clients share ``secret`` and use PKCE.
+    The browsers are ``requests.Session`` objects.
+    """
+
+    host = "127.0.0.1"
+    idp: IdentityProvider
+    providers: ClassVar[dict[str, tuple[str, str]]]
+    secret: ClassVar[str]
+
+    @classmethod
+    def setUpClass(cls) -> None:
+        cls.idp = IdentityProvider()
+        cls.addClassCleanup(cls.idp.stop)
+        cls.idp.start()
+        settings: dict[str, Any] = {}
+        for provider, (_, client_id) in cls.providers.items():
+            prefix = f"SOCIAL_AUTH_{provider.upper().replace('-', '_')}"
+            settings |= {
+                f"{prefix}_OIDC_ENDPOINT": cls.idp.issuer,
+                f"{prefix}_KEY": client_id,
+                f"{prefix}_SECRET": cls.secret,
+                f"{prefix}_USE_PKCE": True,
+            }
+        backends = [backend for backend, _ in cls.providers.values()]
+        overrides = override_settings(
+            AUTHENTICATION_BACKENDS=[
+                *backends,
+                "django.contrib.auth.backends.ModelBackend",
+            ],
+            **settings,
+        )
+        overrides.enable()
+        cls.addClassCleanup(overrides.disable)
+        super().setUpClass()
+        for provider, (_, client_id) in cls.providers.items():
+            cls.idp.register(client_id, cls.secret, cls.callback_url(provider))
+
+    @classmethod
+    def callback_url(cls, provider: str) -> str:
+        return f"{cls.live_server_url}/api/auth/callback/{provider}"
+
+    def setUp(self) -> None:
+        # social-core and the site log each refused callback; the tests assert the outcome.
+        logging.disable(logging.WARNING)
+        self.addCleanup(logging.disable, logging.NOTSET)
+
+    def url(self, path: str) -> str:
+        return f"{self.live_server_url}{path}"
+
+    def csrf(self, browser: requests.Session) -> str:
+        token: str = browser.get(self.url("/api/auth/csrf")).json()["csrfToken"]
+        return token
+
+    def sign_in_json(
+        self,
+        browser: requests.Session,
+        provider: str,
+        callback_url: str,
+        **extra: str,
+    ) -> str:
+        """``POST signin/<provider>`` in JSON mode, as nuxt-auth does; return the authorize URL."""
+        response = browser.post(
+            self.url(f"/api/auth/signin/{provider}"),
+            data={
+                "csrfToken": self.csrf(browser),
+                "callbackUrl": callback_url,
+                "json": "true",
+                **extra,
+            },
+        )
+        assert response.status_code == 200, response.text
+        url: str = response.json()["url"]
+        return url
+
+    def session(self, browser: requests.Session) -> dict[str, Any]:
+        """``GET /api/auth/session``, as the client sees it."""
+        response = browser.get(self.url("/api/auth/session"))
+        assert response.status_code == 200
+        body: dict[str, Any] = response.json()
+        return body

@@ -1,17 +1,124 @@
-"""Real concurrent requests against a live server, for the tests of races."""
+"""Live servers: server subprocesses on loopback ports (the demo project, the IdP), and real concurrent requests for the tests of races."""
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import requests
 from django.core.servers.basehttp import ThreadedWSGIServer
 from django.test.testcases import LiveServerThread
 
+ROOT = Path(__file__).resolve().parent.parent
 CSRF_ROUTE = "/api/auth/csrf"
+
+#: The demo project's user, created by ``manage.py seed_demo``.
+DEMO_USERNAME = "demo"
+DEMO_PASSWORD = "useauth-demo"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def manage(env: dict[str, str], *args: str) -> str:
+    """Run ``manage.py args`` in a subprocess with ``env``; its output."""
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:  # pragma: no cover - only when the project is broken
+        raise RuntimeError(
+            f"manage.py {args[0]} failed:\n{result.stdout}\n{result.stderr}"
+        )
+    return result.stdout
+
+
+class ServerProcess:
+    """A server subprocess on a free loopback port, its output in ``log``: ``serve()``, ``stop()``."""
+
+    def __init__(self, env: dict[str, str], log: Path) -> None:
+        self.port = free_port()
+        self.origin = f"http://127.0.0.1:{self.port}"
+        self.env = env
+        self.log = log
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def manage(self, *args: str) -> str:
+        return manage(self.env, *args)
+
+    def serve(self, *args: str, ready: str = CSRF_ROUTE) -> None:
+        """Start ``python args``; return once ``ready`` (a path) answers without an error."""
+        with self.log.open("wb") as log:
+            process = subprocess.Popen(
+                [sys.executable, *args],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        self.process = process
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                requests.get(f"{self.origin}{ready}", timeout=1).raise_for_status()
+            except requests.RequestException as error:
+                failed = process.poll() is not None or time.monotonic() > deadline
+                if failed:  # pragma: no cover - only when the server is broken
+                    raise RuntimeError(
+                        f"{args} did not start:\n{self.log.read_text()}"
+                    ) from error
+                time.sleep(0.1)
+            else:
+                return
+
+    def stop(self) -> None:
+        process, self.process = self.process, None
+        if process is not None:  # pragma: no branch - None only if serve() failed
+            process.terminate()
+            process.wait(timeout=10)
+
+
+class DemoProject(ServerProcess):
+    """The demo project (``testproject``) configured from the environment, as ``make run`` does.
+
+    ``name`` makes its secret key; ``settings`` are more environment variables.
+    """
+
+    def __init__(
+        self, name: str, database_url: str, log: Path, **settings: str
+    ) -> None:
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "testproject.settings",
+            "SECRET_KEY": f"useauth-tests-{name}-not-secret",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "DATABASE_URL": database_url,
+            "PYTHONWARNINGS": "ignore",
+            **settings,
+        }
+        super().__init__(env, log)
+
+    def setup(self) -> None:
+        """Create the tables (the database cache's too) and the demo user."""
+        self.manage("migrate", "--noinput")
+        self.manage("createcachetable")
+        self.manage("seed_demo")
 
 
 class _BurstServer(ThreadedWSGIServer):

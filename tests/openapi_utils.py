@@ -17,11 +17,11 @@ from schemathesis.core import NOT_SET
 from schemathesis.generation.case import Case
 
 from tests import schema
+from tests.utils import BASE
+from tests.utils import FORM
 from tests.utils import PASSWORD
 
-BASE = "http://testserver/api/auth"
 HTML = "text/html; charset=utf-8"
-FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
 
 

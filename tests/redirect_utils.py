@@ -10,22 +10,20 @@ say what a corpus case should end on, and send it on the case's scheme and host.
 from __future__ import annotations
 
 import html
-import re
 import unicodedata
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
-from django.contrib.auth.middleware import AuthenticationMiddleware
-from django.contrib.sessions.middleware import SessionMiddleware
 from django.http import HttpRequest
-from django.http import HttpResponse
 from django.test import Client
 from django.test import RequestFactory
 from django.test import TestCase
 
-from django_useauth.middleware import AuthMiddleware
 from tests.redirect_corpus import RedirectCase
+from tests.utils import FORM
+from tests.utils import HIDDEN_CALLBACK
 from tests.utils import PASSWORD
+from tests.utils import auth_request
 from tests.utils import make_user
 
 if TYPE_CHECKING:
@@ -36,10 +34,6 @@ if TYPE_CHECKING:
 
 SIGN_IN = "/api/auth/callback/credentials"
 SIGN_OUT = "/api/auth/signout"
-FORM = "application/x-www-form-urlencoded"
-HIDDEN_CALLBACK = re.compile(
-    r'<input type="hidden" name="callbackUrl" value="([^"]*)">'
-)
 
 
 class UserTestCase(TestCase):
@@ -145,7 +139,4 @@ def through_middleware(case: RedirectCase, client: Client | None = None) -> Http
     )
     if client is not None:
         request.COOKIES.update({k: v.value for k, v in client.cookies.items()})
-    SessionMiddleware(lambda r: HttpResponse()).process_request(request)
-    AuthenticationMiddleware(lambda r: HttpResponse()).process_request(request)
-    AuthMiddleware(lambda r: HttpResponse())(request)
-    return request
+    return auth_request(request)

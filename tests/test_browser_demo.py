@@ -9,10 +9,7 @@ context, so no cookie, storage or tab is shared between tests.
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -25,11 +22,14 @@ from django.test import SimpleTestCase
 from playwright.sync_api import expect
 
 from tests import browser
+from tests.expected import DEMO_USER
+from tests.expected import IDP_USER
 from tests.idp import PASSWORD as IDP_PASSWORD
 from tests.idp import USERNAME as IDP_USERNAME
 from tests.idp import IdentityProvider
-from tests.idp import free_port
-from tests.test_servers import wait_until_up
+from tests.live import DEMO_PASSWORD
+from tests.live import DEMO_USERNAME
+from tests.live import DemoProject
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -37,9 +37,6 @@ if TYPE_CHECKING:
     from playwright.sync_api import Locator
     from playwright.sync_api import Page
 
-ROOT = Path(__file__).resolve().parent.parent
-USERNAME = "demo"
-PASSWORD = "useauth-demo"
 CLIENT_ID = "useauth-browser-demo"
 CLIENT_SECRET = "useauth-browser-demo-secret"
 WRONG_PASSWORD_MESSAGE = "Sign in failed. Check the details you provided are correct."
@@ -66,71 +63,24 @@ document.addEventListener("visibilitychange", () => window.focusEvents++);
 """
 
 
-class DemoSite:
+class DemoSite(DemoProject):
     """The demo project under ``runserver``, configured from the environment like ``make run``."""
 
     def __init__(self, directory: Path, idp: IdentityProvider) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = directory / "demo.log"
-        self.process: subprocess.Popen[bytes] | None = None
-        self.env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "testproject.settings",
+        super().__init__(
+            "browser-demo",
+            f"sqlite:///{directory / 'demo.sqlite3'}?timeout=20",
+            directory / "demo.log",
             # DEBUG makes runserver serve the static files (useauth.js and the demo's modules).
-            "DEBUG": "true",
-            "SECRET_KEY": "useauth-tests-browser-demo-not-secret",
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "DATABASE_URL": f"sqlite:///{directory / 'demo.sqlite3'}?timeout=20",
-            "AUTH_DEMO_IDP_ISSUER": idp.issuer,
-            "AUTH_DEMO_IDP_ID": CLIENT_ID,
-            "AUTH_DEMO_IDP_SECRET": CLIENT_SECRET,
-            "PYTHONWARNINGS": "ignore",
-        }
-
-    def manage(self, *args: str) -> None:
-        result = subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            check=False,
+            DEBUG="true",
+            AUTH_DEMO_IDP_ISSUER=idp.issuer,
+            AUTH_DEMO_IDP_ID=CLIENT_ID,
+            AUTH_DEMO_IDP_SECRET=CLIENT_SECRET,
         )
-        if result.returncode != 0:  # pragma: no cover - only when the demo is broken
-            raise RuntimeError(
-                f"manage.py {args[0]} failed:\n{result.stdout}\n{result.stderr}"
-            )
 
     def start(self) -> None:
-        self.manage("migrate", "--noinput")
-        self.manage("seed_demo")
-        with self.log.open("wb") as log:
-            self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "manage.py",
-                    "runserver",
-                    "--noreload",
-                    f"127.0.0.1:{self.port}",
-                ],
-                cwd=ROOT,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        try:
-            wait_until_up(f"{self.url}/api/auth/csrf")
-        except Exception as error:  # pragma: no cover - only when the demo is broken
-            raise RuntimeError(
-                f"the demo site did not start:\n{self.log.read_text()}"
-            ) from error
-
-    def stop(self) -> None:
-        process, self.process = self.process, None
-        if process is not None:  # pragma: no branch - None only if start() failed early
-            process.terminate()
-            process.wait(timeout=10)
+        self.setup()
+        self.serve("manage.py", "runserver", "--noreload", f"127.0.0.1:{self.port}")
 
 
 class DemoBrowserTests(SimpleTestCase):
@@ -159,12 +109,12 @@ class DemoBrowserTests(SimpleTestCase):
     def start_idp(cls) -> None:
         cls.idp.start()
         cls.idp.register(
-            CLIENT_ID, CLIENT_SECRET, f"{cls.site.url}/api/auth/callback/demo-idp"
+            CLIENT_ID, CLIENT_SECRET, f"{cls.site.origin}/api/auth/callback/demo-idp"
         )
 
     def setUp(self) -> None:
         self.context: BrowserContext = self.browser.new_context(
-            base_url=self.site.url, viewport={"width": 1280, "height": 800}
+            base_url=self.site.origin, viewport={"width": 1280, "height": 800}
         )
         self.addCleanup(self.context.close)
         self.context.set_default_timeout(10_000)
@@ -186,18 +136,28 @@ class DemoBrowserTests(SimpleTestCase):
             "fetch('/api/auth/session', {headers: {Accept: 'application/json'}}).then((r) => r.json())"
         )
 
-    def sign_in_on_the_page(self, page: Page, password: str = PASSWORD) -> None:
+    def sign_in_on_the_page(self, page: Page, password: str = DEMO_PASSWORD) -> None:
         """Fill in and submit the built-in sign-in page's credentials form."""
-        page.get_by_label("Username").fill(USERNAME)
+        page.get_by_label("Username").fill(DEMO_USERNAME)
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Sign in with Credentials").click()
 
-    def sign_in_with_the_client(self, page: Page, password: str = PASSWORD) -> None:
+    def sign_in_with_the_client(
+        self, page: Page, password: str = DEMO_PASSWORD
+    ) -> None:
         """Fill in and submit the /client/ page's form (signIn() with redirect: false)."""
         form = page.locator("#client-sign-in")
-        form.get_by_label("Username").fill(USERNAME)
+        form.get_by_label("Username").fill(DEMO_USERNAME)
         form.get_by_label("Password").fill(password)
         form.get_by_role("button", name="Sign in").click()
+
+    def sign_in_at_the_idp(self, page: Page) -> None:
+        """Fill in and submit the identity provider's own login form, on its own origin."""
+        page.wait_for_url(f"{self.idp.origin}/**")
+        expect(page.locator("h1")).to_have_text("Sign in to the demo identity provider")
+        page.get_by_label("Username").fill(IDP_USERNAME)
+        page.get_by_label("Password").fill(IDP_PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
 
     def sign_in_with_requests(self) -> None:
         """Sign the context in without a page: POST callback/credentials with its cookies."""
@@ -206,8 +166,8 @@ class DemoBrowserTests(SimpleTestCase):
             "/api/auth/callback/credentials",
             form={
                 "csrfToken": csrf,
-                "username": USERNAME,
-                "password": PASSWORD,
+                "username": DEMO_USERNAME,
+                "password": DEMO_PASSWORD,
                 "json": "true",
             },
         )
@@ -235,21 +195,17 @@ class DemoBrowserTests(SimpleTestCase):
         assert self.session(page) == {}
 
         self.sign_in_on_the_page(page)
-        page.wait_for_url(f"{self.site.url}/tags/")
+        page.wait_for_url(f"{self.site.origin}/tags/")
         expect(self.badge(page)).to_have_text("Signed in as Demo User")
         expect(page.locator("h1")).to_have_text("Template tags")
-        assert self.session(page)["user"] == {
-            "name": "Demo User",
-            "email": "demo@example.com",
-            "image": None,
-        }
+        assert self.session(page)["user"] == DEMO_USER
 
         # GET signout is the confirmation page; its button signs out.
         page.goto("/api/auth/signout?callbackUrl=/guest/")
         expect(page.get_by_text("Are you sure you want to sign out?")).to_be_visible()
         assert self.session(page)["user"]["name"] == "Demo User"
         page.get_by_role("button", name="Sign out").click()
-        page.wait_for_url(f"{self.site.url}/guest/")
+        page.wait_for_url(f"{self.site.origin}/guest/")
         expect(self.badge(page)).to_have_text("Signed out")
         expect(page.locator("h1")).to_have_text("Guest-only page")
         assert self.session(page) == {}
@@ -259,7 +215,7 @@ class DemoBrowserTests(SimpleTestCase):
         page.wait_for_url("**/api/auth/signin?callbackUrl=%2Fprotected%2F%3Fx%3D1")
         expect(page.locator("h1")).to_have_text("Sign in")
         self.sign_in_on_the_page(page)
-        page.wait_for_url(f"{self.site.url}/protected/?x=1")
+        page.wait_for_url(f"{self.site.origin}/protected/?x=1")
         expect(page.locator("h1")).to_have_text("Protected page")
         expect(page.locator("dt:text-is('Query string received') + dd")).to_have_text(
             "?x=1"
@@ -273,34 +229,21 @@ class DemoBrowserTests(SimpleTestCase):
         page = self.open("/class-based/")
         page.wait_for_url("**/api/auth/signin?callbackUrl=%2Fclass-based%2F")
         page.get_by_role("button", name="Sign in with Demo IdP").click()
+        self.sign_in_at_the_idp(page)
 
-        # The identity provider's own login form, on its own origin.
-        page.wait_for_url(f"{self.idp.origin}/**")
-        expect(page.locator("h1")).to_have_text("Sign in to the demo identity provider")
-        page.get_by_label("Username").fill(IDP_USERNAME)
-        page.get_by_label("Password").fill(IDP_PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
-
-        page.wait_for_url(f"{self.site.url}/class-based/")
+        page.wait_for_url(f"{self.site.origin}/class-based/")
         expect(page.locator("h1")).to_have_text("Class-based view")
         expect(self.badge(page)).to_have_text("Signed in as Ida Provider")
-        assert self.session(page)["user"] == {
-            "name": "Ida Provider",
-            "email": "idp-demo@example.com",
-            "image": None,
-        }
+        assert self.session(page)["user"] == IDP_USER
 
     def test_oidc_round_trip_from_the_client(self):
         page = self.open("/client/")
         # Shown once getProviders() has answered with the demo IdP.
         page.get_by_role("button", name="Sign in with Demo IdP").click()
-        page.wait_for_url(f"{self.idp.origin}/**")
-        page.get_by_label("Username").fill(IDP_USERNAME)
-        page.get_by_label("Password").fill(IDP_PASSWORD)
-        page.get_by_role("button", name="Sign in").click()
+        self.sign_in_at_the_idp(page)
 
         # signIn("demo-idp") came back to the page it was called on.
-        page.wait_for_url(f"{self.site.url}/client/")
+        page.wait_for_url(f"{self.site.origin}/client/")
         expect(page.locator("#client-status")).to_have_text("authenticated")
         expect(self.badge(page)).to_have_text("Signed in as Ida Provider")
         expect(page.locator("#client-data")).to_contain_text('"name": "Ida Provider"')
@@ -352,7 +295,7 @@ class DemoBrowserTests(SimpleTestCase):
         expect(page.locator("#client-data")).to_have_text("null")
         assert self.session(page) == {}
         self.assert_same_document(page)
-        assert page.url == f"{self.site.url}/client/"
+        assert page.url == f"{self.site.origin}/client/"
         assert page.evaluate("window.badgeTexts") == [
             "Signed out",
             "Signed in as Demo User",
@@ -375,9 +318,9 @@ class DemoBrowserTests(SimpleTestCase):
         # Signed out: the client went to the sign-in page, with this page to come back to.
         page.wait_for_url("**/api/auth/signin?**")
         callback_url = parse_qs(urlsplit(page.url).query)["callbackUrl"]
-        assert callback_url == [f"{self.site.url}/client/required/"]
+        assert callback_url == [f"{self.site.origin}/client/required/"]
         self.sign_in_on_the_page(page)
-        page.wait_for_url(f"{self.site.url}/client/required/")
+        page.wait_for_url(f"{self.site.origin}/client/required/")
         expect(page.locator("#required-result")).to_have_text(
             "Signed in as Demo User (demo@example.com)."
         )
@@ -444,7 +387,7 @@ class DemoBrowserTests(SimpleTestCase):
             "button", name="Sign out"
         ).click()
         # Its callbackUrl: the home page.
-        two.wait_for_url(f"{self.site.url}/")
+        two.wait_for_url(f"{self.site.origin}/")
         expect(two.locator("h1")).to_have_text("request.auth")
         expect(self.badge(two)).to_have_text("Signed out")
         expect(one.locator("#client-status")).to_have_text("unauthenticated")

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import inspect
 import re
 from datetime import timedelta
 from pathlib import Path
@@ -14,6 +15,7 @@ from django.test import SimpleTestCase
 from django.test import override_settings
 
 from django_useauth import checks
+from django_useauth.internal import checks as internal_checks
 from django_useauth.middleware import AuthMiddleware
 
 MIDDLEWARE = [
@@ -404,8 +406,18 @@ class ChecksTests(SimpleTestCase):
             assert (check in registry.get_checks()) is (check not in deploy), name
 
     def test_ids_unique_and_documented(self):
-        source = Path(checks.__file__).read_text()
-        ids = re.findall(r'"(useauth\.[EW]\d{3})"', source)
+        # The facade and every module of the package that holds the checks.
+        package = Path(internal_checks.__file__).parent
+        modules = [Path(checks.__file__), *sorted(package.glob("*.py"))]
+        ids = [
+            check_id
+            for module in modules
+            for check_id in re.findall(r'"(useauth\.[EW]\d{3})"', module.read_text())
+        ]
+        for name in checks.__all__:
+            # Every check is defined in a module read here.
+            source = inspect.getsourcefile(getattr(checks, name))
+            assert source is not None and Path(source) in modules, name
         assert len(ids) == len(set(ids))
         docs = (Path(__file__).parent.parent / "docs" / "checks.md").read_text()
         for check_id in ids:

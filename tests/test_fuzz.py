@@ -21,10 +21,7 @@ command that reproduces it.
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -49,13 +46,10 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from tests import schema
 from tests.browser import artifact
-from tests.idp import free_port
-from tests.test_servers import wait_until_up
-
-ROOT = Path(__file__).resolve().parent.parent
-FORM = "application/x-www-form-urlencoded"
-USERNAME = "demo"
-PASSWORD = "useauth-demo"
+from tests.live import DEMO_PASSWORD
+from tests.live import DEMO_USERNAME
+from tests.live import DemoProject
+from tests.utils import FORM
 
 #: Examples per operation (and provider id), signed in and signed out.
 SIGNED_IN_EXAMPLES = 6
@@ -84,70 +78,39 @@ CALLBACK_URLS = [
 ]
 
 
-class DemoServer:
+class DemoServer(DemoProject):
     """The demo project under gunicorn on a free loopback port."""
 
     def __init__(self, directory: Path) -> None:
-        self.url = f"http://127.0.0.1:{free_port()}"
-        self.log = artifact("fuzz-server.log")
-        self.process: subprocess.Popen[bytes] | None = None
-        self.env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "testproject.settings",
-            "DJANGO_ENV": "development",
-            "DEBUG": "false",
-            "SECRET_KEY": "useauth-tests-fuzz-not-secret",
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "DATABASE_URL": f"sqlite:///{directory / 'db.sqlite3'}",
-            "CACHE_URL": "locmemcache://",
-            "USEAUTH_CACHE_KEY_PREFIX": f"useauth-fuzz-{uuid.uuid4().hex}",
+        super().__init__(
+            "fuzz",
+            f"sqlite:///{directory / 'db.sqlite3'}",
+            artifact("fuzz-server.log"),
+            DJANGO_ENV="development",
+            DEBUG="false",
+            CACHE_URL="locmemcache://",
+            USEAUTH_CACHE_KEY_PREFIX=f"useauth-fuzz-{uuid.uuid4().hex}",
             # No demo IdP; GitHub needs no network for what is fuzzed here.
-            "AUTH_DEMO_IDP_ID": "",
-            "AUTH_GITHUB_ID": "fuzz-client",
-            "AUTH_GITHUB_SECRET": "fuzz-secret",
-            "USEAUTH_OPENAPI": "true",
-            "PYTHONWARNINGS": "ignore",
-        }
-
-    def manage(self, *args: str) -> None:
-        subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=self.env,
-            check=True,
-            capture_output=True,
+            AUTH_DEMO_IDP_ID="",
+            AUTH_GITHUB_ID="fuzz-client",
+            AUTH_GITHUB_SECRET="fuzz-secret",
+            USEAUTH_OPENAPI="true",
         )
 
     def start(self) -> None:
-        self.manage("migrate", "--noinput")
-        self.manage("seed_demo")
-        with self.log.open("wb") as log:
-            self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "gunicorn",
-                    "testproject.wsgi:application",
-                    "--bind",
-                    self.url.removeprefix("http://"),
-                    # One process: the sign-in throttle counts in its memory.
-                    "--workers",
-                    "1",
-                    "--threads",
-                    "4",
-                ],
-                cwd=ROOT,
-                env=self.env,
-                stdout=log,
-                stderr=log,
-            )
-        wait_until_up(f"{self.url}/api/auth/csrf")
-
-    def stop(self) -> None:
-        process, self.process = self.process, None
-        if process is not None:  # pragma: no branch - None only if start() failed early
-            process.terminate()
-            process.wait(timeout=10)
+        self.setup()
+        self.serve(
+            "-m",
+            "gunicorn",
+            "testproject.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{self.port}",
+            # One process: the sign-in throttle counts in its memory.
+            "--workers",
+            "1",
+            "--threads",
+            "4",
+        )
 
 
 class Browser:
@@ -172,8 +135,8 @@ class Browser:
             f"{self.base}/callback/credentials",
             data={
                 "csrfToken": self.token,
-                "username": USERNAME,
-                "password": PASSWORD,
+                "username": DEMO_USERNAME,
+                "password": DEMO_PASSWORD,
                 "json": "true",
             },
         )
@@ -198,11 +161,11 @@ class FuzzTests(SimpleTestCase):
         cls.addClassCleanup(cls.server.stop)
         cls.server.start()
         cls.schema = schemathesis.openapi.from_url(
-            f"{cls.server.url}/api/auth/openapi.json"
+            f"{cls.server.origin}/api/auth/openapi.json"
         )
 
     def setUp(self) -> None:
-        self.base = f"{self.server.url}/api/auth"
+        self.base = f"{self.server.origin}/api/auth"
         self.cases = 0
         self.failures: list[str] = []
 
@@ -230,7 +193,7 @@ class FuzzTests(SimpleTestCase):
             optional["callbackUrl"] = st.one_of(
                 st.sampled_from(CALLBACK_URLS),
                 st.text(max_size=20).map(lambda text: f"/{text}"),
-                st.text(max_size=20).map(lambda text: f"{self.server.url}/{text}"),
+                st.text(max_size=20).map(lambda text: f"{self.server.origin}/{text}"),
             )
         if "error" in query and operation.path != "/callback/{provider}":
             optional["error"] = st.sampled_from(ERROR_CODES).flatmap(

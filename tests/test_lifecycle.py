@@ -21,8 +21,10 @@ from django_useauth.internal.lifetime import refresh_if_due
 from django_useauth.internal.lifetime import start_session
 from tests import callbacks
 from tests.utils import PASSWORD
+from tests.utils import auth_request
 from tests.utils import csrf_client
 from tests.utils import csrf_token
+from tests.utils import fake_oauth_success
 from tests.utils import make_user
 from tests.utils import sign_in
 
@@ -249,16 +251,8 @@ class SignInCallbackTests(RecordingTestCase):
     @override_settings(USEAUTH_SIGN_IN_CALLBACK="tests.callbacks.refuse")
     async def test_async_refused(self):
         from asgiref.sync import sync_to_async
-        from django.contrib.auth.middleware import AuthenticationMiddleware
-        from django.contrib.sessions.middleware import SessionMiddleware
-        from django.http import HttpResponse
 
-        from django_useauth.middleware import AuthMiddleware
-
-        request = RequestFactory().post("/")
-        SessionMiddleware(lambda r: HttpResponse()).process_request(request)
-        AuthenticationMiddleware(lambda r: HttpResponse()).process_request(request)
-        AuthMiddleware(lambda r: HttpResponse())(request)
+        request = auth_request(RequestFactory().post("/"))
         auth = request.auth  # type: ignore[attr-defined]
         result = await auth.asign_in("credentials", username="ada", password=PASSWORD)
         assert (result.error, result.status, result.ok) == ("AccessDenied", 403, False)
@@ -277,13 +271,7 @@ class OAuthSignInCallbackTests(RecordingTestCase):
     def complete(self):
         from django_useauth.internal import oauth
 
-        user = self.user
-
-        def fake_complete(backend, login, **kwargs):
-            login(backend, user, None)
-            return backend.strategy.redirect(backend.setting("LOGIN_REDIRECT_URL"))
-
-        with mock.patch.object(oauth, "do_complete", fake_complete):
+        with mock.patch.object(oauth, "do_complete", fake_oauth_success(self.user)):
             return self.client.get("/api/auth/callback/github?code=x&state=y")
 
     @override_settings(USEAUTH_SIGN_IN_CALLBACK="tests.callbacks.refuse_with_code")

@@ -22,6 +22,8 @@ from django_useauth.internal.lifetime import REFRESHED_AT_KEY
 from django_useauth.internal.lifetime import format_expires
 from django_useauth.middleware import AuthDetails
 from django_useauth.middleware import AuthMiddleware
+from tests.expected import credentials_providers
+from tests.utils import BASE
 from tests.utils import PASSWORD
 from tests.utils import make_user
 from tests.utils import sign_in
@@ -379,15 +381,7 @@ class RequestAuthActionsTests(TestCase):
         request = self._request(self.factory.get("/"))
         token = request.auth.get_csrf_token()
         assert len(token) == 64
-        assert request.auth.get_providers() == {
-            "credentials": {
-                "id": "credentials",
-                "name": "Credentials",
-                "type": "credentials",
-                "signinUrl": "http://testserver/api/auth/signin/credentials",
-                "callbackUrl": "http://testserver/api/auth/callback/credentials",
-            }
-        }
+        assert request.auth.get_providers() == credentials_providers(BASE)
 
     async def test_async_csrf_and_providers(self):
         from asgiref.sync import sync_to_async
@@ -440,7 +434,7 @@ class StaysInStepTests(TestCase):
     def test_other_requests_untouched(self):
         from django.contrib.auth.signals import user_logged_out
 
-        from django_useauth.middleware import forget_loaded_session
+        from django_useauth.internal.user_guard import forget_loaded_session
 
         # The receiver also gets requests without request.auth, or none at all.
         for request in (RequestFactory().get("/"), None):

@@ -13,7 +13,6 @@ no error (it logs ``CLIENT_FETCH_ERROR`` for any answer it cannot use).
 from __future__ import annotations
 
 import json
-import re
 import shutil
 import subprocess
 import tempfile
@@ -24,30 +23,22 @@ from urllib.parse import parse_qsl
 from urllib.parse import urlencode
 from urllib.parse import urlsplit
 
-from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.test import override_settings
-from playwright.sync_api import Browser
 from playwright.sync_api import ConsoleMessage
 from playwright.sync_api import Request
 from playwright.sync_api import Response
 from playwright.sync_api import expect
 
-from tests.browser import ROOT
+from tests.browser import BrowserTestCase
 from tests.browser import artifact
-from tests.browser import chromium
-from tests.browser import require
+from tests.expected import credentials_providers
+from tests.live import ROOT
+from tests.utils import EXPIRES_RE
+from tests.utils import FORM
 from tests.utils import PASSWORD
-from tests.utils import make_user
+from tests.utils import TOKEN_RE
 
 JS = Path(__file__).resolve().parent / "js"
-
-#: ``expires`` as NextAuth writes it: ISO-8601 UTC with milliseconds and a Z.
-EXPIRES_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z")
-
-#: Django's masked CSRF token, as ``GET csrf`` answers it.
-TOKEN_RE = re.compile(r"[A-Za-z0-9]{64}")
-
-FORM = "application/x-www-form-urlencoded"
 
 
 def bundle(directory: Path, nextauth_url: str) -> None:
@@ -78,26 +69,20 @@ def bundle(directory: Path, nextauth_url: str) -> None:
     shutil.copyfile(JS / "nextauth-harness.html", directory / "harness.html")
 
 
-class NextAuthClientTests(StaticLiveServerTestCase):
-    host = "127.0.0.1"
-    browser: Browser
+class NextAuthClientTests(BrowserTestCase):
+    node = True
     base: str
 
     @classmethod
     def setUpClass(cls) -> None:
-        require(node=True)
         super().setUpClass()
         cls.base = f"{cls.live_server_url}/api/auth"
         directory = Path(cls.enterClassContext(tempfile.TemporaryDirectory()))
         bundle(directory, cls.base)
         cls.enterClassContext(override_settings(USEAUTH_TEST_NEXTAUTH_DIR=directory))
-        cls.browser = cls.enterClassContext(chromium())
 
     def setUp(self) -> None:
-        self.user = make_user()
-        self.context = self.browser.new_context()
-        self.addCleanup(self.context.close)
-        self.page = self.context.new_page()
+        super().setUp()
         self.requests: list[Request] = []
         self.responses: list[Response] = []
         self.console: list[ConsoleMessage] = []
@@ -134,6 +119,17 @@ class NextAuthClientTests(StaticLiveServerTestCase):
         return self.page.evaluate(
             "(options) => nextAuth.signIn('credentials', options)", options
         )
+
+    def sign_in_form(self, password: str, token: str) -> list[tuple[str, str]]:
+        """What ``sign_in(password)`` posts: its options in order, then ``csrfToken`` and ``json``."""
+        return [
+            ("redirect", "false"),
+            ("username", "ada"),
+            ("password", password),
+            ("callbackUrl", "/after-login"),
+            ("csrfToken", token),
+            ("json", "true"),
+        ]
 
     def shown(self) -> tuple[str, Any]:
         """What the React app renders: ``useSession()``'s status and data."""
@@ -229,15 +225,9 @@ class NextAuthClientTests(StaticLiveServerTestCase):
 
         token = self.run_js("nextAuth.getCsrfToken()")
         assert isinstance(token, str) and token
-        assert self.run_js("nextAuth.getProviders()") == {
-            "credentials": {
-                "id": "credentials",
-                "name": "Credentials",
-                "type": "credentials",
-                "signinUrl": f"{self.base}/signin/credentials",
-                "callbackUrl": f"{self.base}/callback/credentials",
-            }
-        }
+        assert self.run_js("nextAuth.getProviders()") == credentials_providers(
+            self.base
+        )
         assert self.run_js("nextAuth.getSession()") is None
 
         assert self.api_calls() == [
@@ -271,14 +261,9 @@ class NextAuthClientTests(StaticLiveServerTestCase):
             "GET /api/auth/session",
         ]
         [token] = self.csrf_tokens()
-        assert self.form("POST /api/auth/callback/credentials") == [
-            ("redirect", "false"),
-            ("username", "ada"),
-            ("password", "wrong"),
-            ("callbackUrl", "/after-login"),
-            ("csrfToken", token),
-            ("json", "true"),
-        ]
+        assert self.form("POST /api/auth/callback/credentials") == (
+            self.sign_in_form("wrong", token)
+        )
         self.assert_fetch_data_requests()
         self.assert_clean((401, "/api/auth/callback/credentials"))
 
@@ -349,14 +334,9 @@ class NextAuthClientTests(StaticLiveServerTestCase):
             "GET /api/auth/session",
         ]
         sign_in_token, update_token, sign_out_token = self.csrf_tokens()
-        assert self.form("POST /api/auth/callback/credentials") == [
-            ("redirect", "false"),
-            ("username", "ada"),
-            ("password", PASSWORD),
-            ("callbackUrl", "/after-login"),
-            ("csrfToken", sign_in_token),
-            ("json", "true"),
-        ]
+        assert self.form("POST /api/auth/callback/credentials") == (
+            self.sign_in_form(PASSWORD, sign_in_token)
+        )
         update = self.request("POST /api/auth/session")
         assert update.headers["content-type"] == "application/json"
         assert update.post_data_json == {

@@ -22,9 +22,14 @@ from django_useauth.env import oauth_settings
 from django_useauth.internal.oauth import error_code
 from django_useauth.internal.providers import get_providers
 from django_useauth.oauth import UseAuthStrategy
+from tests.expected import credentials_providers
+from tests.expected import github_provider
+from tests.utils import BASE
 from tests.utils import GITHUB
+from tests.utils import auth_request
 from tests.utils import csrf_client
 from tests.utils import csrf_token
+from tests.utils import fake_oauth_success
 from tests.utils import make_user
 from tests.utils import sign_in
 
@@ -39,20 +44,8 @@ class ProvidersTests(TestCase):
     def test_listed(self):
         response = self.client.get("/api/auth/providers")
         assert response.json() == {
-            "credentials": {
-                "id": "credentials",
-                "name": "Credentials",
-                "type": "credentials",
-                "signinUrl": "http://testserver/api/auth/signin/credentials",
-                "callbackUrl": "http://testserver/api/auth/callback/credentials",
-            },
-            "github": {
-                "id": "github",
-                "name": "GitHub",
-                "type": "oauth",
-                "signinUrl": "http://testserver/api/auth/signin/github",
-                "callbackUrl": "http://testserver/api/auth/callback/github",
-            },
+            **credentials_providers(BASE),
+            "github": github_provider(BASE),
         }
 
     def test_sign_in_page_has_a_button(self):
@@ -211,17 +204,9 @@ class SignInStartTests(TestCase):
         }
 
     def test_python_api(self):
-        from django.contrib.auth.middleware import AuthenticationMiddleware
-        from django.contrib.sessions.middleware import SessionMiddleware
-        from django.http import HttpResponse
         from django.test import RequestFactory
 
-        from django_useauth.middleware import AuthMiddleware
-
-        request = RequestFactory().post("/")
-        SessionMiddleware(lambda r: HttpResponse()).process_request(request)
-        AuthenticationMiddleware(lambda r: HttpResponse()).process_request(request)
-        AuthMiddleware(lambda r: HttpResponse())(request)
+        request = auth_request(RequestFactory().post("/"))
         result = request.auth.sign_in("github", callback_url="/x")  # type: ignore[attr-defined]
         assert result.ok is True
         assert result.error is None
@@ -231,17 +216,9 @@ class SignInStartTests(TestCase):
 
     async def test_python_api_async(self):
         from asgiref.sync import sync_to_async
-        from django.contrib.auth.middleware import AuthenticationMiddleware
-        from django.contrib.sessions.middleware import SessionMiddleware
-        from django.http import HttpResponse
         from django.test import RequestFactory
 
-        from django_useauth.middleware import AuthMiddleware
-
-        request = RequestFactory().post("/")
-        SessionMiddleware(lambda r: HttpResponse()).process_request(request)
-        AuthenticationMiddleware(lambda r: HttpResponse()).process_request(request)
-        AuthMiddleware(lambda r: HttpResponse())(request)
+        request = auth_request(RequestFactory().post("/"))
         result = await request.auth.asign_in("github")  # type: ignore[attr-defined]
         assert result.url.startswith("https://github.com/")
         assert (
@@ -274,7 +251,8 @@ class CallbackTests(TestCase):
         assert "authorization_declined" in logs.output[0]
         assert client.get("/api/auth/session").json() == {}
 
-    def test_no_flow_started(self):
+    def forged_callback(self) -> None:
+        """An attacker's callback URL, for a flow never started here: OAuthCallback."""
         with self.assertLogs("django_useauth.oauth", logging.WARNING):
             response = self.client.get(
                 "/api/auth/callback/github?code=ATTACKER&state=ANY"
@@ -283,19 +261,15 @@ class CallbackTests(TestCase):
             response["Location"]
             == "http://testserver/api/auth/error?error=OAuthCallback"
         )
+
+    def test_no_flow_started(self):
+        self.forged_callback()
         assert self.client.get("/api/auth/session").json() == {}
 
     def test_signed_in_user_stays_signed_in(self):
         make_user()
         sign_in(self.client)
-        with self.assertLogs("django_useauth.oauth", logging.WARNING):
-            response = self.client.get(
-                "/api/auth/callback/github?code=ATTACKER&state=ANY"
-            )
-        assert (
-            response["Location"]
-            == "http://testserver/api/auth/error?error=OAuthCallback"
-        )
+        self.forged_callback()
         assert (
             self.client.get("/api/auth/session").json()["user"]["name"]
             == "Ada Lovelace"
@@ -350,11 +324,7 @@ class CallbackTests(TestCase):
         session.save()
         self.client.cookies["sessionid"] = session.session_key  # type: ignore[assignment]
 
-        def fake_complete(backend, login, **kwargs):
-            login(backend, user, None)
-            return backend.strategy.redirect(backend.setting("LOGIN_REDIRECT_URL"))
-
-        with mock.patch.object(oauth, "do_complete", fake_complete):
+        with mock.patch.object(oauth, "do_complete", fake_oauth_success(user)):
             response = self.client.get("/api/auth/callback/github?code=x&state=y")
         assert response["Location"] == "http://testserver/"
         assert "_useauth_callback_url:github" not in self.client.session

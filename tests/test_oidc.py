@@ -9,8 +9,8 @@ nobody signed in, never a 500.
 
 from __future__ import annotations
 
-import logging
 from typing import Any
+from typing import ClassVar
 from urllib.parse import parse_qs
 from urllib.parse import urlencode
 from urllib.parse import urljoin
@@ -20,12 +20,11 @@ from urllib.parse import urlunsplit
 import requests
 from django.contrib.auth.models import User
 from django.contrib.sessions.backends.db import SessionStore
-from django.test import LiveServerTestCase
-from django.test import override_settings
 from social_django.models import UserSocialAuth
 
+from tests.expected import IDP_USER
 from tests.idp import EMAIL
-from tests.idp import IdentityProvider
+from tests.idp import IdpTestCase
 from tests.idp import form_fields
 from tests.idp import sign_in_at_idp
 
@@ -34,51 +33,28 @@ CONSENT_CLIENT_ID = "useauth-tests-consent"
 SECRET = "useauth-tests-secret"
 
 
-class OIDCTests(LiveServerTestCase):
-    host = "127.0.0.1"
-    idp: IdentityProvider
+class OIDCTests(IdpTestCase):
+    providers: ClassVar[dict[str, tuple[str, str]]] = {
+        "oidc": ("social_core.backends.open_id_connect.OpenIdConnectAuth", CLIENT_ID)
+    }
+    secret = SECRET
 
     @classmethod
     def setUpClass(cls) -> None:
-        cls.idp = IdentityProvider()
-        cls.addClassCleanup(cls.idp.stop)
-        cls.idp.start()
-        settings = override_settings(
-            AUTHENTICATION_BACKENDS=[
-                "social_core.backends.open_id_connect.OpenIdConnectAuth",
-                "django.contrib.auth.backends.ModelBackend",
-            ],
-            SOCIAL_AUTH_OIDC_OIDC_ENDPOINT=cls.idp.issuer,
-            SOCIAL_AUTH_OIDC_KEY=CLIENT_ID,
-            SOCIAL_AUTH_OIDC_SECRET=SECRET,
-            SOCIAL_AUTH_OIDC_USE_PKCE=True,
-        )
-        settings.enable()
-        cls.addClassCleanup(settings.disable)
         super().setUpClass()
-        callback = f"{cls.live_server_url}/api/auth/callback/oidc"
-        cls.idp.register(CLIENT_ID, SECRET, callback)
-        cls.idp.register(CONSENT_CLIENT_ID, SECRET, callback, consent=True)
+        cls.idp.register(
+            CONSENT_CLIENT_ID, SECRET, cls.callback_url("oidc"), consent=True
+        )
 
     def setUp(self) -> None:
+        super().setUp()
         self.browser = requests.Session()
         self.addCleanup(self.browser.close)
-        # social-core logs each refused callback; the tests assert the outcome.
-        logging.disable(logging.WARNING)
-        self.addCleanup(logging.disable, logging.NOTSET)
 
     # -- helpers -------------------------------------------------------------
 
-    def url(self, path: str) -> str:
-        return f"{self.live_server_url}{path}"
-
     def csrf(self, browser: requests.Session | None = None) -> str:
-        token: str = (
-            (browser or self.browser)
-            .get(self.url("/api/auth/csrf"))
-            .json()["csrfToken"]
-        )
-        return token
+        return super().csrf(browser or self.browser)
 
     def start(
         self,
@@ -87,19 +63,7 @@ class OIDCTests(LiveServerTestCase):
         **extra: str,
     ) -> str:
         """POST signin/oidc in JSON mode, as nuxt-auth does; return the authorize URL."""
-        browser = browser or self.browser
-        response = browser.post(
-            self.url("/api/auth/signin/oidc"),
-            data={
-                "csrfToken": self.csrf(browser),
-                "callbackUrl": callback_url,
-                "json": "true",
-                **extra,
-            },
-        )
-        assert response.status_code == 200, response.text
-        url: str = response.json()["url"]
-        return url
+        return self.sign_in_json(browser or self.browser, "oidc", callback_url, **extra)
 
     def to_callback(
         self, authorize_url: str, browser: requests.Session | None = None
@@ -116,6 +80,13 @@ class OIDCTests(LiveServerTestCase):
         assert location.startswith(self.url("/api/auth/callback/oidc?")), location
         return location
 
+    def sign_in_at_the_idp(self, authorize_url: str) -> requests.Response:
+        """Go to ``authorize_url``, sign in on the IdP's login form it sends to; the IdP's answer."""
+        response = self.browser.get(authorize_url, allow_redirects=False)
+        return sign_in_at_idp(
+            self.browser, urljoin(authorize_url, response.headers["Location"])
+        )
+
     def callback(
         self, url: str, browser: requests.Session | None = None
     ) -> requests.Response:
@@ -124,10 +95,7 @@ class OIDCTests(LiveServerTestCase):
         return response
 
     def session(self, browser: requests.Session | None = None) -> dict[str, Any]:
-        response = (browser or self.browser).get(self.url("/api/auth/session"))
-        assert response.status_code == 200
-        body: dict[str, Any] = response.json()
-        return body
+        return super().session(browser or self.browser)
 
     def assert_error(
         self,
@@ -160,11 +128,7 @@ class OIDCTests(LiveServerTestCase):
         assert response.headers["Location"] == self.url("/protected/?x=1")
         assert self.browser.get(response.headers["Location"]).text == "protected"
         session = self.session()
-        assert session["user"] == {
-            "name": "Ida Provider",
-            "email": EMAIL,
-            "image": None,
-        }
+        assert session["user"] == IDP_USER
         assert session["expires"].endswith("Z")
 
     def test_second_sign_in_reuses_the_account(self):
@@ -229,10 +193,7 @@ class OIDCTests(LiveServerTestCase):
     def test_user_denies_consent(self):
         with self.settings(SOCIAL_AUTH_OIDC_KEY=CONSENT_CLIENT_ID):
             authorize = self.start()
-            response = self.browser.get(authorize, allow_redirects=False)
-            consent = sign_in_at_idp(
-                self.browser, urljoin(authorize, response.headers["Location"])
-            )
+            consent = self.sign_in_at_the_idp(authorize)
             assert consent.status_code == 200
             fields = form_fields(consent.text)
             assert "allow" not in fields  # "Cancel" submits without it
@@ -251,10 +212,7 @@ class OIDCTests(LiveServerTestCase):
     def test_consent_given(self):
         with self.settings(SOCIAL_AUTH_OIDC_KEY=CONSENT_CLIENT_ID):
             authorize = self.start()
-            response = self.browser.get(authorize, allow_redirects=False)
-            consent = sign_in_at_idp(
-                self.browser, urljoin(authorize, response.headers["Location"])
-            )
+            consent = self.sign_in_at_the_idp(authorize)
             fields = form_fields(consent.text)
             assert 'name="allow"' in consent.text
             fields["allow"] = "Authorize"  # the submit button
@@ -312,11 +270,8 @@ class OIDCTests(LiveServerTestCase):
         with self.settings(SOCIAL_AUTH_OIDC_USE_PKCE=False):
             authorize = self.start()
             assert "code_challenge" not in authorize
-            response = self.browser.get(authorize, allow_redirects=False)
             # The IdP signs the user in first, then refuses the request.
-            response = sign_in_at_idp(
-                self.browser, urljoin(authorize, response.headers["Location"])
-            )
+            response = self.sign_in_at_the_idp(authorize)
             location = urljoin(authorize, response.headers["Location"])
             assert "error=invalid_request" in location
             self.assert_error(self.callback(location), "Callback")

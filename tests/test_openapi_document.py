@@ -27,7 +27,7 @@ from django_useauth.internal.error_codes import SIGN_IN_ERRORS
 from django_useauth.internal.error_codes import error_page
 from django_useauth.internal.providers import PROVIDER_ID_RE
 from tests import schema
-from tests.openapi_utils import BASE
+from tests.utils import BASE
 from tests.utils import GITHUB
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -12,9 +12,9 @@ from schemathesis.core.failures import FailureGroup
 from schemathesis.generation.case import Case
 
 from tests import schema
-from tests.openapi_utils import BASE
 from tests.openapi_utils import HTML
 from tests.openapi_utils import ConformanceTestCase
+from tests.utils import BASE
 
 
 class ErrorPageTests(ConformanceTestCase):

@@ -2,24 +2,24 @@
 
 from __future__ import annotations
 
-import re
-
 from django.test import override_settings
 
 from tests.expected import ADA
 from tests.expected import credentials_providers
-from tests.openapi_utils import BASE
+from tests.expected import github_provider
 from tests.openapi_utils import JSON
 from tests.openapi_utils import ConformanceTestCase
 from tests.openapi_utils import header
+from tests.utils import BASE
 from tests.utils import GITHUB
+from tests.utils import TOKEN_RE
 from tests.utils import make_user
 
 
 class JsonEndpointsTests(ConformanceTestCase):
     def test_csrf(self):
         response = self.call("GET", "/csrf")
-        assert re.fullmatch(r"[A-Za-z0-9]{64}", response.json()["csrfToken"])
+        assert TOKEN_RE.fullmatch(response.json()["csrfToken"])
         assert "csrftoken=" in header(response, "Set-Cookie")
         assert self.call("HEAD", "/csrf").content == b""
 
@@ -35,13 +35,7 @@ class JsonEndpointsTests(ConformanceTestCase):
     @override_settings(**GITHUB)
     def test_providers_with_oauth(self):
         body = self.call("GET", "/providers").json()
-        assert body["github"] == {
-            "id": "github",
-            "name": "GitHub",
-            "type": "oauth",
-            "signinUrl": f"{BASE}/signin/github",
-            "callbackUrl": f"{BASE}/callback/github",
-        }
+        assert body["github"] == github_provider(BASE)
 
     def test_session_signed_out(self):
         assert self.call("GET", "/session").json() == {}

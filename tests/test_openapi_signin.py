@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django.test import override_settings
 
-from tests.openapi_utils import BASE
 from tests.openapi_utils import JSON
 from tests.openapi_utils import ConformanceTestCase
 from tests.openapi_utils import header
+from tests.utils import BASE
 from tests.utils import GITHUB
 from tests.utils import PASSWORD
 from tests.utils import make_user

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from tests.openapi_utils import BASE
 from tests.openapi_utils import JSON
 from tests.openapi_utils import ConformanceTestCase
+from tests.utils import BASE
 from tests.utils import make_user
 
 

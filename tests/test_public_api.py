@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 import pkgutil
 import re
 import warnings
@@ -31,6 +32,9 @@ DEPRECATED = {
 _SHIMS = {module for module, _ in DEPRECATED}
 #: Modules Django or the project's settings name, documented on the page's last lines.
 _WIRING = {"django_useauth.apps", "django_useauth.defaults", "django_useauth.views"}
+#: Modules whose public functions Django finds by registration, not import:
+#: the app config and the template tags.
+_REGISTERED = {"django_useauth.apps", "django_useauth.templatetags.django_useauth"}
 
 
 def _documented() -> dict[str, set[str]]:
@@ -75,6 +79,22 @@ class PublicApiTests(SimpleTestCase):
                 assert names == {'include("django_useauth.urls")'} or not names
                 continue
             assert names == exported, module_name
+
+    def test_public_modules_define_no_undocumented_public_names(self):
+        # A function or class a public module defines is exported and
+        # documented, or its name starts with "_" (or it is in internal/).
+        for name in _public_modules():
+            module = importlib.import_module(name)
+            exported = set(getattr(module, "__all__", ()))
+            for attribute, value in vars(module).items():
+                if attribute.startswith("_") or not (
+                    inspect.isfunction(value) or inspect.isclass(value)
+                ):
+                    continue
+                if getattr(value, "__module__", None) != name:
+                    continue  # imported, not defined here
+                with self.subTest(f"{name}.{attribute}"):
+                    assert attribute in exported or name in _REGISTERED, attribute
 
     def test_internal_modules_export_nothing(self):
         for info in pkgutil.walk_packages(

@@ -7,11 +7,11 @@ from urllib.parse import urlencode
 
 from django.test import Client
 
-from tests.redirect_utils import FORM
-from tests.redirect_utils import HIDDEN_CALLBACK
 from tests.redirect_utils import SIGN_IN
 from tests.redirect_utils import SIGN_OUT
 from tests.redirect_utils import UserTestCase
+from tests.utils import FORM
+from tests.utils import HIDDEN_CALLBACK
 from tests.utils import PASSWORD
 
 if TYPE_CHECKING:

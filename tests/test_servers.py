@@ -12,108 +12,91 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 from urllib.parse import urlunsplit
 
 import requests
 from django.test import SimpleTestCase
 
-from tests.idp import free_port
+from tests.expected import DEMO_USER
+from tests.live import DEMO_PASSWORD
+from tests.live import DEMO_USERNAME
+from tests.live import DemoProject
 
-ROOT = Path(__file__).resolve().parent.parent
 UPDATE_AGE = 2  # seconds: short, so that the test can wait for a refresh
 
 
 class Servers:
     """Two gunicorn processes serving the demo project from one store."""
 
-    def __init__(self, database_url: str, cache_url: str, engine: str) -> None:
-        self.env = {
-            **os.environ,
-            "DJANGO_SETTINGS_MODULE": "testproject.settings",
+    def __init__(
+        self, directory: Path, database_url: str, cache_url: str, engine: str
+    ) -> None:
+        settings = {
             "DEBUG": "false",
-            "SECRET_KEY": "useauth-tests-servers-not-secret",
-            "ALLOWED_HOSTS": "127.0.0.1",
-            "DATABASE_URL": database_url,
             "CACHE_URL": cache_url,
             "USEAUTH_CACHE_KEY_PREFIX": f"useauth-servers-{uuid.uuid4().hex}",
             "SESSION_ENGINE": engine,
             "USEAUTH_UPDATE_AGE": str(UPDATE_AGE),
             # The demo's own identity provider is not part of this test.
             "AUTH_DEMO_IDP_ID": "",
-            "PYTHONWARNINGS": "ignore",
         }
-        self.processes: list[subprocess.Popen[bytes]] = []
-        self.urls: list[str] = []
-
-    def manage(self, *args: str) -> None:
-        subprocess.run(
-            [sys.executable, "manage.py", *args],
-            cwd=ROOT,
-            env=self.env,
-            check=True,
-            capture_output=True,
-        )
+        self.processes = [
+            DemoProject(
+                "servers", database_url, directory / f"server-{n}.log", **settings
+            )
+            for n in (1, 2)
+        ]
+        self.urls = [process.origin for process in self.processes]
 
     def start(self) -> None:
-        self.manage("migrate", "--noinput")
-        self.manage("createcachetable")
-        self.manage("seed_demo")
-        for _ in range(2):
-            port = free_port()
-            self.processes.append(
-                subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "gunicorn",
-                        "testproject.wsgi:application",
-                        "--bind",
-                        f"127.0.0.1:{port}",
-                        "--workers",
-                        "2",
-                        "--threads",
-                        "8",
-                        "--backlog",
-                        "256",
-                    ],
-                    cwd=ROOT,
-                    env=self.env,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
+        self.processes[0].setup()
+        for process in self.processes:
+            process.serve(
+                "-m",
+                "gunicorn",
+                "testproject.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{process.port}",
+                "--workers",
+                "2",
+                "--threads",
+                "8",
+                "--backlog",
+                "256",
             )
-            self.urls.append(f"http://127.0.0.1:{port}")
-        for url in self.urls:
-            wait_until_up(f"{url}/api/auth/csrf")
 
     def stop(self) -> None:
         for process in self.processes:
-            process.terminate()
-            process.wait(timeout=10)
+            process.stop()
 
 
-def wait_until_up(url: str) -> None:
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            requests.get(url, timeout=1).raise_for_status()
-        except requests.RequestException:
-            if (
-                time.monotonic() > deadline
-            ):  # pragma: no cover - only when a server is broken
-                raise
-            time.sleep(0.1)
-        else:
-            return
+def sign_in(
+    browser: requests.Session,
+    url: str,
+    username: str = DEMO_USERNAME,
+    password: str = DEMO_PASSWORD,
+    **kwargs: Any,
+) -> requests.Response:
+    """A credentials sign-in through the server at ``url``, in JSON mode."""
+    token = browser.get(f"{url}/api/auth/csrf").json()["csrfToken"]
+    return browser.post(
+        f"{url}/api/auth/callback/credentials",
+        data={
+            "csrfToken": token,
+            "username": username,
+            "password": password,
+            "json": "true",
+        },
+        **kwargs,
+    )
 
 
 def scenarios(directory: Path) -> list[tuple[str, str, str]]:
@@ -171,16 +154,24 @@ def fresh_database(test: SimpleTestCase, url: str) -> str:
     return url
 
 
-class TwoServersTests(SimpleTestCase):
+class ServersTestCase(SimpleTestCase):
+    """A temporary directory for each test, and servers that run in it."""
+
     def setUp(self) -> None:
         self.directory = Path(tempfile.mkdtemp(prefix="useauth-servers-"))
         self.addCleanup(shutil.rmtree, self.directory, True)
 
-    def run_scenario(self, database_url: str, cache_url: str, engine: str) -> None:
+    def start_servers(self, database_url: str, cache_url: str, engine: str) -> Servers:
         database_url = fresh_database(self, database_url)
-        servers = Servers(database_url, cache_url, engine)
+        servers = Servers(self.directory, database_url, cache_url, engine)
         self.addCleanup(servers.stop)
         servers.start()
+        return servers
+
+
+class TwoServersTests(ServersTestCase):
+    def run_scenario(self, database_url: str, cache_url: str, engine: str) -> None:
+        servers = self.start_servers(database_url, cache_url, engine)
         one, two = servers.urls
         browser = requests.Session()
         self.addCleanup(browser.close)
@@ -196,21 +187,9 @@ class TwoServersTests(SimpleTestCase):
             return body
 
         # Sign in through one, read through the other.
-        response = browser.post(
-            f"{one}/api/auth/callback/credentials",
-            data={
-                "csrfToken": csrf(one),
-                "username": "demo",
-                "password": "useauth-demo",
-                "json": "true",
-            },
-        )
+        response = sign_in(browser, one)
         assert response.json() == {"url": f"{one}/"}, engine
-        assert session(two)["user"] == {
-            "name": "Demo User",
-            "email": "demo@example.com",
-            "image": None,
-        }
+        assert session(two)["user"] == DEMO_USER
         copied = browser.cookies["sessionid"]
 
         # Sign out through the second: the first answers {}, and so does a copy
@@ -227,15 +206,7 @@ class TwoServersTests(SimpleTestCase):
 
         # Many concurrent reads of a session that is due for a refresh, spread
         # over both servers: no error, and one expiry for all of them.
-        browser.post(
-            f"{one}/api/auth/callback/credentials",
-            data={
-                "csrfToken": csrf(one),
-                "username": "demo",
-                "password": "useauth-demo",
-                "json": "true",
-            },
-        )
+        sign_in(browser, one)
         before = session(two)["expires"]
         time.sleep(UPDATE_AGE + 0.3)
         with ThreadPoolExecutor(max_workers=16) as pool:
@@ -274,28 +245,14 @@ def throttle_scenario(directory: Path) -> tuple[str, str, str]:
     return database, cache.replace("locmemcache://", "dbcache://useauth_cache"), engine
 
 
-class ThrottleServersTests(SimpleTestCase):
+class ThrottleServersTests(ServersTestCase):
     """R1 and R7 against the real thing: gunicorn processes sharing one cache."""
-
-    def setUp(self) -> None:
-        self.directory = Path(tempfile.mkdtemp(prefix="useauth-throttle-servers-"))
-        self.addCleanup(shutil.rmtree, self.directory, True)
 
     def attempt(
         self, url: str, username: str, password: str = "wrong"
     ) -> requests.Response:
         with requests.Session() as browser:
-            token = browser.get(f"{url}/api/auth/csrf").json()["csrfToken"]
-            return browser.post(
-                f"{url}/api/auth/callback/credentials",
-                data={
-                    "csrfToken": token,
-                    "username": username,
-                    "password": password,
-                    "json": "true",
-                },
-                timeout=120,
-            )
+            return sign_in(browser, url, username, password, timeout=120)
 
     def admin_login(self, url: str, password: str) -> dict[str, object]:
         """Sign in through /admin/login/; the session /api/auth then sees."""
@@ -316,12 +273,10 @@ class ThrottleServersTests(SimpleTestCase):
 
     def test_R1_burst_and_R7_admin_door(self):
         database_url, cache_url, engine = throttle_scenario(self.directory)
-        database_url = fresh_database(self, database_url)
-        servers = Servers(database_url, cache_url, engine)
-        self.addCleanup(servers.stop)
-        servers.start()
-        servers.env["DJANGO_SUPERUSER_PASSWORD"] = "admin-password-r7"
-        servers.manage(
+        servers = self.start_servers(database_url, cache_url, engine)
+        admin = servers.processes[0]
+        admin.env["DJANGO_SUPERUSER_PASSWORD"] = "admin-password-r7"
+        admin.manage(
             "createsuperuser", "--noinput", "--username", "admin", "--email", "a@x.org"
         )
 

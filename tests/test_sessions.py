@@ -38,6 +38,13 @@ def saved(engine: _Store) -> SessionBase:
     return session
 
 
+def saved_key(engine: _Store) -> str:
+    """The key of a new session holding a signed-in user's id, saved in ``engine``."""
+    key = saved(engine).session_key
+    assert key is not None
+    return key
+
+
 @contextmanager
 def deleted_during_cache_write(
     session: SessionBase, engine: _Store, key: str
@@ -96,9 +103,7 @@ class CacheEngineTests(TestCase):
     django_engine: _Store = django_cache.SessionStore
 
     def test_a_save_after_a_deletion_is_refused(self):
-        session = saved(self.engine)
-        key = session.session_key
-        assert key is not None
+        key = saved_key(self.engine)
         loaded = self.engine(key)
         loaded["x"] = 1  # loads, then changes
         self.engine(key).flush()  # a sign-out elsewhere
@@ -109,9 +114,7 @@ class CacheEngineTests(TestCase):
     def test_a_deletion_between_the_check_and_the_write_is_not_undone(self):
         # The race Django's engine loses: it finds the session, the sign-out
         # deletes it, then it writes it back.
-        session = saved(self.engine)
-        key = session.session_key
-        assert key is not None
+        key = saved_key(self.engine)
         loaded = self.engine(key)
         loaded["x"] = 1
         with (
@@ -127,8 +130,7 @@ class CacheEngineTests(TestCase):
         # sign-out deletes row and cache entry, then the session is cached
         # again, alive until the entry expires).
         django_engine = self.django_engine
-        key = saved(django_engine).session_key
-        assert key is not None
+        key = saved_key(django_engine)
         loaded = django_engine(key)
         loaded["x"] = 1
         with deleted_during_cache_write(loaded, django_engine, key):
@@ -136,9 +138,7 @@ class CacheEngineTests(TestCase):
         assert alive(django_engine, key)
 
     def test_sessions_work_as_djangos(self):
-        session = saved(self.engine)
-        key = session.session_key
-        assert key is not None
+        key = saved_key(self.engine)
         again = self.engine(key)
         assert again["_auth_user_id"] == "1"
         again["x"] = 2
@@ -218,8 +218,7 @@ class CachedDbEngineTests(CacheEngineTests):
     def test_a_read_from_the_database_is_not_cached_after_a_deletion(self):
         # A cache miss: the row is read, the sign-out deletes it, then the
         # read copies it into the cache.
-        key = saved(self.engine).session_key
-        assert key is not None
+        key = saved_key(self.engine)
         caches["sessions"].delete(self.engine.cache_key_prefix + key)
         reader = self.engine(key)
         with deleted_during_cache_write(reader, self.engine, key):
@@ -228,8 +227,7 @@ class CachedDbEngineTests(CacheEngineTests):
         assert not alive(self.engine, key)
 
     def test_a_read_from_the_database_is_cached(self):
-        key = saved(self.engine).session_key
-        assert key is not None
+        key = saved_key(self.engine)
         caches["sessions"].delete(self.engine.cache_key_prefix + key)
         assert self.engine(key).load() == {"_auth_user_id": "1"}
         with self.assertNumQueries(0):

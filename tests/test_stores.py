@@ -7,12 +7,9 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from importlib import import_module
 from typing import TYPE_CHECKING
 from unittest import mock
 
-from django.conf import settings
-from django.contrib.sessions.backends.base import SessionBase
 from django.core.cache import caches
 from django.test import TestCase
 from django.test import override_settings
@@ -24,13 +21,7 @@ from tests.utils import csrf_client
 from tests.utils import csrf_token
 from tests.utils import make_user
 from tests.utils import sign_in
-
-
-def store(key: str | None = None) -> SessionBase:
-    engine = import_module(settings.SESSION_ENGINE)
-    session: SessionBase = engine.SessionStore(key)
-    return session
-
+from tests.utils import store
 
 if TYPE_CHECKING:
     _Base = TestCase

@@ -44,20 +44,18 @@ def backends() -> dict[str, dict[str, object]]:
             "LOCATION": tempfile.mkdtemp(prefix="useauth-throttle-window-"),
         },
     }
-    redis = os.environ.get("USEAUTH_TEST_REDIS_URL")
-    if redis:  # pragma: no cover - CI's run on real servers (.ci/run)
-        configured["redis"] = {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": redis,
-            "KEY_PREFIX": f"useauth-window-{os.getpid()}",
-        }
-    memcached = os.environ.get("USEAUTH_TEST_MEMCACHED_LOCATION")
-    if memcached:  # pragma: no cover - CI's run on real servers (.ci/run)
-        configured["memcached"] = {
-            "BACKEND": "django.core.cache.backends.memcached.PyMemcacheCache",
-            "LOCATION": memcached,
-            "KEY_PREFIX": f"useauth-window-{os.getpid()}",
-        }
+    servers = [
+        ("redis", "USEAUTH_TEST_REDIS_URL", "redis.RedisCache"),
+        ("memcached", "USEAUTH_TEST_MEMCACHED_LOCATION", "memcached.PyMemcacheCache"),
+    ]
+    for name, variable, backend in servers:
+        location = os.environ.get(variable)
+        if location:  # pragma: no cover - CI's run on real servers (.ci/run)
+            configured[name] = {
+                "BACKEND": f"django.core.cache.backends.{backend}",
+                "LOCATION": location,
+                "KEY_PREFIX": f"useauth-window-{os.getpid()}",
+            }
     return configured
 
 

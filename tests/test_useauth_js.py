@@ -9,40 +9,19 @@ from __future__ import annotations
 
 import json
 import re
-from typing import TYPE_CHECKING
 from typing import Any
 
-from django.contrib.staticfiles.testing import StaticLiveServerTestCase
-
-from tests import browser
+from tests.browser import BrowserTestCase
+from tests.utils import EXPIRES_RE
 from tests.utils import PASSWORD
-from tests.utils import make_user
-
-if TYPE_CHECKING:
-    from playwright.sync_api import Browser
-
-EXPIRES_RE = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z")
+from tests.utils import TOKEN_RE
 
 
-class BrowserPageTestCase(StaticLiveServerTestCase):
-    """One Chromium for the class, a fresh context and page per test."""
-
-    host = "127.0.0.1"
-    browser: Browser
-
-    @classmethod
-    def setUpClass(cls) -> None:
-        browser.require()
-        super().setUpClass()
-        context = browser.chromium()
-        cls.browser = context.__enter__()
-        cls.addClassCleanup(context.__exit__, None, None, None)
+class BrowserPageTestCase(BrowserTestCase):
+    """The pages of tests/templates/pages/, and the requests each test's page makes."""
 
     def setUp(self) -> None:
-        self.user = make_user()
-        self.context = self.browser.new_context()
-        self.addCleanup(self.context.close)
-        self.page = self.context.new_page()
+        super().setUp()
         self.requests: list[str] = []
         self.page.on(
             "request",
@@ -213,7 +192,7 @@ class UseAuthJsTests(BrowserPageTestCase):
 
     def test_csrf_and_providers(self):
         self.open()
-        assert re.fullmatch(r"[A-Za-z0-9]{64}", self.run_js("auth.getCsrfToken()"))
+        assert TOKEN_RE.fullmatch(self.run_js("auth.getCsrfToken()"))
         assert list(self.run_js("auth.getProviders()")) == ["credentials"]
 
     # -- failures are errors, not session data ------------------------------

@@ -16,22 +16,15 @@ from tests.models import Employee
 from tests.models import Member
 from tests.models import Person
 from tests.models import StaffUser
+from tests.utils import CACHED_SESSIONS
 from tests.utils import PASSWORD
 from tests.utils import make_user
 from tests.utils import read_session
 from tests.utils import stolen_session
-
-CACHED = {
-    "SESSION_ENGINE": "django_useauth.sessions.cache",
-    "USEAUTH_SESSION_CACHE": "sessions",
-}
+from tests.utils import user_cache_key
 
 
-def _key(pk):
-    return f"useauth:user:{pk}"
-
-
-@override_settings(**CACHED)
+@override_settings(**CACHED_SESSIONS)
 class OtherModelClassesTests(TestCase):
     def test_R3_proxy_model_save_clears_cached_payload(self):
         user = make_user()
@@ -88,9 +81,9 @@ class ConcreteParentTests(TestCase):
         # the parent row saves or deletes the user row.
         member = Member.objects.create(handle="ada", nickname="Ada")
         assert (str(member), str(Person.objects.get())) == ("ada", "Ada")
-        caches["sessions"].set(_key(member.pk), "entry")
+        caches["sessions"].set(user_cache_key(member.pk), "entry")
         Person.objects.get(pk=member.pk).save()
-        assert caches["sessions"].get(_key(member.pk)) is None
-        caches["sessions"].set(_key(member.pk), "entry")
+        assert caches["sessions"].get(user_cache_key(member.pk)) is None
+        caches["sessions"].set(user_cache_key(member.pk), "entry")
         Person.objects.get(pk=member.pk).delete()
-        assert caches["sessions"].get(_key(member.pk)) is None
+        assert caches["sessions"].get(user_cache_key(member.pk)) is None

@@ -16,20 +16,17 @@ from django.test import override_settings
 
 from django_useauth.internal.usercache import forget_user
 from django_useauth.usercache import forget_users
+from tests.utils import CACHED_SESSIONS
 from tests.utils import csrf_client
 from tests.utils import csrf_token
 from tests.utils import make_user
 from tests.utils import read_session
 from tests.utils import sign_in
 from tests.utils import stolen_session
-
-CACHED = {
-    "SESSION_ENGINE": "django_useauth.sessions.cache",
-    "USEAUTH_SESSION_CACHE": "sessions",
-}
+from tests.utils import user_cache_key
 
 
-@override_settings(**CACHED)
+@override_settings(**CACHED_SESSIONS)
 class ZeroQueryTests(TestCase):
     def setUp(self):
         self.user = make_user()
@@ -109,11 +106,11 @@ class ZeroQueryTests(TestCase):
         # entry expires (USEAUTH_SESSION_CACHE_TIMEOUT).
         User.objects.filter(pk=self.user.pk).update(first_name="Changed")
         assert self.session()["user"]["name"] == "Ada Lovelace"
-        caches["sessions"].delete(f"useauth:user:{self.user.pk}")
+        caches["sessions"].delete(user_cache_key(self.user.pk))
         assert self.session()["user"]["name"] == "Changed Lovelace"
 
     def test_entry_needs_the_same_backend_and_hash(self):
-        key = f"useauth:user:{self.user.pk}"
+        key = user_cache_key(self.user.pk)
         entry = caches["sessions"].get(key)
         caches["sessions"].set(key, {**entry, "hash": "forged"})
         with self.assertNumQueries(1):
@@ -158,15 +155,11 @@ class OffByDefaultTests(TestCase):
         client = csrf_client()
         sign_in(client)
         client.get("/api/auth/session")
-        assert caches["default"].get(f"useauth:user:{user.pk}") is None
-        assert caches["sessions"].get(f"useauth:user:{user.pk}") is None
+        assert caches["default"].get(user_cache_key(user.pk)) is None
+        assert caches["sessions"].get(user_cache_key(user.pk)) is None
 
 
-def _key(pk):
-    return f"useauth:user:{pk}"
-
-
-@override_settings(**CACHED)
+@override_settings(**CACHED_SESSIONS)
 class ForgetUsersTests(TestCase):
     def test_R3_queryset_update_then_forget_users(self):
         # update() sends no signal: forget_users() is the documented way to
@@ -180,16 +173,16 @@ class ForgetUsersTests(TestCase):
         assert all(read_session(thief) == {} for thief in thieves)
 
     def test_R3_forget_users_without_the_cache_does_nothing(self):
-        caches["sessions"].set(_key(1), "entry")
+        caches["sessions"].set(user_cache_key(1), "entry")
         with self.settings(USEAUTH_SESSION_CACHE=None):
             forget_users(1)
-        assert caches["sessions"].get(_key(1)) == "entry"
+        assert caches["sessions"].get(user_cache_key(1)) == "entry"
 
     def test_R3_receiver_ignores_other_rows(self):
         # A model that is not the user row shares no cache key with a user.
-        caches["sessions"].set(_key(1), "entry")
+        caches["sessions"].set(user_cache_key(1), "entry")
         forget_user(sender=Session, instance=Session(session_key="1"))
-        assert caches["sessions"].get(_key(1)) == "entry"
+        assert caches["sessions"].get(user_cache_key(1)) == "entry"
 
 
 class UserModelChangedTests(SimpleTestCase):
@@ -219,7 +212,7 @@ def _read_in_another_thread(client):
     return result["body"]
 
 
-@override_settings(**CACHED)
+@override_settings(**CACHED_SESSIONS)
 class CommitTests(TransactionTestCase):
     def test_R4_payload_cached_again_inside_the_transaction_is_cleared_after_commit(
         self,
@@ -232,12 +225,12 @@ class CommitTests(TransactionTestCase):
             user.set_password("a brand new password")
             user.is_active = False
             user.save()
-            assert caches["sessions"].get(_key(user.pk)) is None
+            assert caches["sessions"].get(user_cache_key(user.pk)) is None
             # Before the commit, a concurrent read still finds the old row
             # (active, old password hash) and caches its payload again.
             assert _read_in_another_thread(thief)["user"]["name"] == "Ada Lovelace"
-            assert caches["sessions"].get(_key(user.pk)) is not None
-        assert caches["sessions"].get(_key(user.pk)) is None
+            assert caches["sessions"].get(user_cache_key(user.pk)) is not None
+        assert caches["sessions"].get(user_cache_key(user.pk)) is None
         assert thief.get("/api/auth/session").json() == {}
 
     def test_R4_forget_users_inside_a_transaction_clears_again_after_commit(self):
@@ -249,6 +242,6 @@ class CommitTests(TransactionTestCase):
             User.objects.filter(pk=user.pk).update(is_active=False)
             forget_users(user)
             _read_in_another_thread(thief)
-            assert caches["sessions"].get(_key(user.pk)) is not None
-        assert caches["sessions"].get(_key(user.pk)) is None
+            assert caches["sessions"].get(user_cache_key(user.pk)) is not None
+        assert caches["sessions"].get(user_cache_key(user.pk)) is None
         assert thief.get("/api/auth/session").json() == {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.test import TestCase
 from django.test import override_settings
 
+from tests.expected import SIGN_IN_ERRORS
 from tests.utils import assert_never_cached
 from tests.utils import csrf_client
 
@@ -55,18 +56,7 @@ class ErrorPageTests(TestCase):
         )
 
     def test_sign_in_errors_go_to_sign_in_page(self):
-        for code in (
-            "Signin",
-            "OAuthSignin",
-            "OAuthCallback",
-            "OAuthCreateAccount",
-            "EmailCreateAccount",
-            "Callback",
-            "OAuthAccountNotLinked",
-            "EmailSignin",
-            "CredentialsSignin",
-            "SessionRequired",
-        ):
+        for code in SIGN_IN_ERRORS:
             response = self.client.get("/api/auth/error", {"error": code})
             assert response.status_code == 302, code
             assert response["Location"] == f"/api/auth/signin?error={code}"

@@ -3,19 +3,31 @@
 from __future__ import annotations
 
 import json
-import re
 
 from django.contrib.sessions.models import Session as SessionRow
+from django.test import Client
 from django.test import TestCase
 from django.test import override_settings
 
+from tests.expected import ADA
+from tests.expected import credentials_providers
+from tests.utils import BASE
 from tests.utils import EXPIRES_RE
+from tests.utils import TOKEN_RE
 from tests.utils import assert_json_headers
 from tests.utils import assert_never_cached
 from tests.utils import csrf_client
 from tests.utils import csrf_token
 from tests.utils import make_user
 from tests.utils import sign_in
+
+
+def assert_head(client: Client, path: str) -> None:
+    """``HEAD path``: 200 without a body, never cached."""
+    response = client.head(path)
+    assert response.status_code == 200
+    assert response.content == b""
+    assert_never_cached(response)
 
 
 class CsrfEndpointTests(TestCase):
@@ -25,7 +37,7 @@ class CsrfEndpointTests(TestCase):
         assert_json_headers(response)
         assert_never_cached(response)
         assert list(response.json()) == ["csrfToken"]
-        assert re.fullmatch(r"[A-Za-z0-9]{64}", response.json()["csrfToken"])
+        assert TOKEN_RE.fullmatch(response.json()["csrfToken"])
         assert "csrftoken" in response.cookies
 
     def test_does_not_create_a_session(self):
@@ -34,10 +46,7 @@ class CsrfEndpointTests(TestCase):
         assert "sessionid" not in self.client.cookies
 
     def test_head(self):
-        response = self.client.head("/api/auth/csrf")
-        assert response.status_code == 200
-        assert response.content == b""
-        assert_never_cached(response)
+        assert_head(self.client, "/api/auth/csrf")
 
     def test_post_not_allowed(self):
         response = self.client.post("/api/auth/csrf")
@@ -50,15 +59,7 @@ class ProvidersEndpointTests(TestCase):
         response = self.client.get("/api/auth/providers")
         assert response.status_code == 200
         assert_json_headers(response)
-        assert response.json() == {
-            "credentials": {
-                "id": "credentials",
-                "name": "Credentials",
-                "type": "credentials",
-                "signinUrl": "http://testserver/api/auth/signin/credentials",
-                "callbackUrl": "http://testserver/api/auth/callback/credentials",
-            }
-        }
+        assert response.json() == credentials_providers(BASE)
         assert "csrftoken" not in response.cookies
 
     @override_settings(USEAUTH_CREDENTIALS_NAME="Email and password")
@@ -104,7 +105,7 @@ class SessionEndpointTests(TestCase):
         assert_never_cached(response)
         body = response.json()
         assert body == {
-            "user": {"name": "Ada Lovelace", "email": "ada@example.com", "image": None},
+            "user": ADA,
             "expires": body["expires"],
         }
         assert EXPIRES_RE.fullmatch(body["expires"])
@@ -119,10 +120,7 @@ class SessionEndpointTests(TestCase):
         }
 
     def test_head(self):
-        response = self.client.head("/api/auth/session")
-        assert response.status_code == 200
-        assert response.content == b""
-        assert_never_cached(response)
+        assert_head(self.client, "/api/auth/session")
 
 
 class SessionUpdateTests(TestCase):

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+from tests.expected import SIGN_IN_ERRORS
 from tests.utils import PASSWORD
-from tests.wire_utils import TOKEN_RE
 from tests.wire_utils import WireTestCase
 from tests.wire_utils import assert_session
 from tests.wire_utils import assert_session_cookie
@@ -18,31 +18,12 @@ from tests.wire_utils import assert_session_cookie_deleted
 from tests.wire_utils import html_forms
 from tests.wire_utils import location
 
-#: Codes that ``GET error`` sends on to the sign-in page (PROTOCOL.md section 2).
-SIGN_IN_ERRORS = [
-    "Signin",
-    "OAuthSignin",
-    "OAuthCallback",
-    "OAuthCreateAccount",
-    "EmailCreateAccount",
-    "Callback",
-    "OAuthAccountNotLinked",
-    "EmailSignin",
-    "CredentialsSignin",
-    "SessionRequired",
-]
-
 
 class WireTests(WireTestCase):
     # The built-in pages
 
     def test_sign_in_page(self) -> None:
-        response = self.browser.get_page("/api/auth/signin")
-        assert response.status_code == 200
-        [form] = html_forms(response)
-        assert form.action == f"{self.base}/callback/credentials"
-        assert form.method == "post"
-        assert TOKEN_RE.fullmatch(form.hidden()["csrfToken"])
+        form = self.page_form("/api/auth/signin", f"{self.base}/callback/credentials")
         assert form.inputs["username"][0] == "text"
         assert form.inputs["password"][0] == "password"
 
@@ -98,12 +79,7 @@ class WireTests(WireTestCase):
 
     def test_sign_out_page(self) -> None:
         self.signed_in()
-        response = self.browser.get_page("/api/auth/signout")
-        assert response.status_code == 200
-        [form] = html_forms(response)
-        assert form.action == f"{self.base}/signout"
-        assert form.method == "post"
-        assert TOKEN_RE.fullmatch(form.hidden()["csrfToken"])
+        form = self.page_form("/api/auth/signout", f"{self.base}/signout")
         # Showing the page signs nobody out.
         assert_session(self.session())
 

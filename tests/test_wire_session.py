@@ -6,7 +6,7 @@ The browser and the checks are in tests/wire_utils.py.
 from __future__ import annotations
 
 from tests.expected import credentials_providers
-from tests.wire_utils import TOKEN_RE
+from tests.utils import TOKEN_RE
 from tests.wire_utils import WireTestCase
 from tests.wire_utils import assert_no_store
 from tests.wire_utils import assert_session

@@ -3,13 +3,36 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from importlib import import_module
 from typing import Any
 
+from django.conf import settings
+from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.auth.models import User
+from django.contrib.sessions.backends.base import SessionBase
+from django.contrib.sessions.middleware import SessionMiddleware
+from django.http import HttpRequest
+from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.test import Client
 
+from django_useauth.middleware import AuthMiddleware
+
 PASSWORD = "correct horse battery staple"
+
+#: The /api/auth routes as the test client's requests (host ``testserver``) see them.
+BASE = "http://testserver/api/auth"
+
+FORM = "application/x-www-form-urlencoded"
+
+#: The sign-in page's hidden ``callbackUrl`` field; its value.
+HIDDEN_CALLBACK = re.compile(
+    r'<input type="hidden" name="callbackUrl" value="([^"]*)">'
+)
+
+#: Django's masked CSRF token, as ``GET csrf`` answers it (NextAuth's is 64 hex characters).
+TOKEN_RE = re.compile(r"[A-Za-z0-9]{64}")
 
 #: The ``Cache-Control`` of every auth response (Django's ``never_cache``).
 NEVER_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"
@@ -26,6 +49,17 @@ GITHUB = {
     "SOCIAL_AUTH_GITHUB_KEY": "gh-client",
     "SOCIAL_AUTH_GITHUB_SECRET": "gh-secret",
 }
+
+#: Settings for a session engine whose sessions and user payloads live in the ``sessions`` cache.
+CACHED_SESSIONS = {
+    "SESSION_ENGINE": "django_useauth.sessions.cache",
+    "USEAUTH_SESSION_CACHE": "sessions",
+}
+
+
+def user_cache_key(pk: object) -> str:
+    """The cache key of a user's cached session payload."""
+    return f"useauth:user:{pk}"
 
 
 def make_user(username: str = "ada", **extra: Any) -> User:
@@ -109,3 +143,31 @@ def assert_json_headers(response: HttpResponseBase) -> None:
     """The headers of every JSON answer: its content type, and no sniffing."""
     assert response["Content-Type"] == "application/json"
     assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def store(key: str | None = None) -> SessionBase:
+    """The configured engine's session store (for ``key``)."""
+    engine = import_module(settings.SESSION_ENGINE)
+    session: SessionBase = engine.SessionStore(key)
+    return session
+
+
+def auth_request(request: HttpRequest) -> HttpRequest:
+    """``request`` through the session, authentication and useauth middleware, as a view gets it."""
+    SessionMiddleware(lambda r: HttpResponse()).process_request(request)
+    AuthenticationMiddleware(lambda r: HttpResponse()).process_request(request)
+    AuthMiddleware(lambda r: HttpResponse())(request)
+    return request
+
+
+def fake_oauth_success(user: User) -> Callable[..., HttpResponse]:
+    """A ``do_complete`` that signs ``user`` in and ends on the flow's success URL."""
+
+    def complete(backend: Any, login: Any, **kwargs: Any) -> HttpResponse:
+        login(backend, user, None)
+        response: HttpResponse = backend.strategy.redirect(
+            backend.setting("LOGIN_REDIRECT_URL")
+        )
+        return response
+
+    return complete

@@ -29,21 +29,14 @@ from django.test import LiveServerTestCase
 
 from tests.expected import ADA
 from tests.expected import credentials_providers
+from tests.utils import EXPIRES_RE
+from tests.utils import FORM
+from tests.utils import NEVER_CACHE
 from tests.utils import PASSWORD
+from tests.utils import TOKEN_RE
 from tests.utils import make_user
 
-#: Django's masked CSRF token (NextAuth's is 64 hex characters).
-TOKEN_RE = re.compile(r"[A-Za-z0-9]{64}")
-
-#: ``expires`` as NextAuth writes it: ISO-8601 UTC with milliseconds and a Z.
-EXPIRES_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z")
-
-#: Django's ``never_cache``, standing in for NextAuth's ``private, no-cache, no-store``.
-NEVER_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"
-
 MAX_AGE = timedelta(days=30)
-
-FORM = "application/x-www-form-urlencoded"
 
 
 # -- the browser ----------------------------------------------------------------
@@ -118,7 +111,7 @@ def json_body(response: requests.Response, status: int) -> Any:
 
 
 def assert_no_store(response: requests.Response) -> None:
-    """Assert the answer is uncacheable and varies on the cookie."""
+    """Assert the answer is uncacheable and varies on the cookie (Django's ``never_cache`` stands in for NextAuth's ``private, no-cache, no-store``)."""
     assert response.headers["Cache-Control"] == NEVER_CACHE
     assert "Expires" in response.headers
     vary = {v.strip().lower() for v in response.headers["Vary"].split(",")}
@@ -288,6 +281,16 @@ class WireTestCase(LiveServerTestCase):
                 ("json", "true"),
             ],
         )
+
+    def page_form(self, path: str, action: str) -> Form:
+        """``GET path``: a page whose only form POSTs to ``action`` with a CSRF token; that form."""
+        response = self.browser.get_page(path)
+        assert response.status_code == 200
+        [form] = html_forms(response)
+        assert form.action == action
+        assert form.method == "post"
+        assert TOKEN_RE.fullmatch(form.hidden()["csrfToken"])
+        return form
 
     def signed_in(self, browser: Browser | None = None) -> None:
         response = self.sign_in(browser=browser)

@@ -230,8 +230,12 @@ async def ais_past_absolute_max_age(
     return _is_past(_cap(await session.aget(SIGNED_IN_AT_KEY)), now)
 
 
-def is_over(session: SessionBase, now: datetime | None = None) -> bool:
+def is_over(
+    session: SessionBase, now: datetime | None = None, *, end: datetime | None = None
+) -> bool:
     """Return whether signed-in ``session`` is past its end or past ``USEAUTH_ABSOLUTE_MAX_AGE``.
+
+    ``end`` is :func:`session_end` when the caller has it already.
 
     Stores drop a session at Django's expiry date themselves, but keep a
     browser-session cookie's session ``SESSION_COOKIE_AGE`` after its last
@@ -239,17 +243,19 @@ def is_over(session: SessionBase, now: datetime | None = None) -> bool:
     own end: such a session must be ended by whoever reads it.
     """
     now = now or timezone.now()
-    return session_end(session) <= now or (
+    end = end or session_end(session)
+    return end <= now or (
         conf.ABSOLUTE_MAX_AGE is not None and is_past_absolute_max_age(session, now)
     )
 
 
-async def ais_over(session: SessionBase, now: datetime | None = None) -> bool:
+async def ais_over(
+    session: SessionBase, now: datetime | None = None, *, end: datetime | None = None
+) -> bool:
     """Async twin of :func:`is_over`."""
     now = now or timezone.now()
-    return await asession_end(session) <= now or (
-        await ais_past_absolute_max_age(session, now)
-    )
+    end = end or await asession_end(session)
+    return end <= now or (await ais_past_absolute_max_age(session, now))
 
 
 def _is_past(cap: datetime | None, now: datetime | None) -> bool:

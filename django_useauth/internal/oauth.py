@@ -264,6 +264,24 @@ def start(
     return OAuthStart(response, error_url(request, "OAuthSignin"), None)
 
 
+def _complete_failed(
+    request: HttpRequest,
+    provider_id: str,
+    exc: Exception,
+    signed_in: bool,
+    callback_url: object,
+) -> HttpResponse:
+    _log_failure("callback", provider_id, exc)
+    if signed_in:
+        # Signed in, then failed: undo the sign-in rather than leave it half done.
+        logout(request)
+    # The flow's callbackUrl stays: a forged callback (a wrong state) must
+    # not spoil the genuine one still on its way. The next start replaces it.
+    allowed = allowed_callback_url(request, callback_url)
+    params = {"callbackUrl": allowed} if allowed is not None else {}
+    return HttpResponseRedirect(error_url(request, error_code(exc), **params))
+
+
 def complete(request: HttpRequest, backend_class: SocialBackend) -> HttpResponse:
     """Complete signing in with ``backend_class`` (the provider redirected here).
 
@@ -297,15 +315,9 @@ def complete(request: HttpRequest, backend_class: SocialBackend) -> HttpResponse
             request=request,
         )
     except Exception as exc:  # every failure ends on the error page
-        _log_failure("callback", provider_id, exc)
-        if signed_in:
-            # Signed in, then failed: undo the sign-in rather than leave it half done.
-            logout(request)
-        # The flow's callbackUrl stays: a forged callback (a wrong state) must
-        # not spoil the genuine one still on its way. The next start replaces it.
-        allowed = allowed_callback_url(request, callback_url)
-        params = {"callbackUrl": allowed} if allowed is not None else {}
-        return HttpResponseRedirect(error_url(request, error_code(exc), **params))
+        return _complete_failed(
+            request, provider_id, exc, bool(signed_in), callback_url
+        )
     if signed_in:
         send_event(
             signed_in_signal, signed_in[0], request=request, provider=provider_id

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import json
-import re
 import time
-from collections.abc import Callable
 from collections.abc import Iterator
 from contextlib import contextmanager
-from importlib import import_module
 from typing import TYPE_CHECKING
 from typing import Any
 from unittest import mock
@@ -16,28 +13,26 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.contrib.sessions.backends.base import SessionBase
-from django.http import HttpResponse
 from django.test import Client
 from django.test import TestCase
 
+from tests.utils import BASE
+from tests.utils import FORM
 from tests.utils import assert_json_headers
 from tests.utils import csrf_client
 from tests.utils import csrf_token
 from tests.utils import make_user
+from tests.utils import store
 
 if TYPE_CHECKING:
     # The test client's response type (with .json()), as django-stubs names it.
     from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
-BASE = "http://testserver/api/auth"
 CREDENTIALS = "/api/auth/callback/credentials"
 SESSION = "/api/auth/session"
 SIGN_OUT = "/api/auth/signout"
 CSRF = "/api/auth/csrf"
-FORM = "application/x-www-form-urlencoded"
 HOME = {"url": "http://testserver/"}
-ADA = {"name": "Ada Lovelace", "email": "ada@example.com", "image": None}
 FAILED = {"url": f"{BASE}/error?error=CredentialsSignin&provider=credentials"}
 THROTTLED = {"url": f"{BASE}/error?error=TooManyAttempts&provider=credentials"}
 SIGN_IN_CSRF = {"url": f"{BASE}/signin?csrf=true"}
@@ -58,9 +53,6 @@ ROUTES = {
     "/api/auth/_log": "POST",
     "/api/auth/openapi.json": "GET, HEAD",
 }
-HIDDEN_CALLBACK = re.compile(
-    r'<input type="hidden" name="callbackUrl" value="([^"]*)">'
-)
 
 
 class AttackTestCase(TestCase):
@@ -84,13 +76,6 @@ class TokenAttackTestCase(AttackTestCase):
     def setUp(self):
         super().setUp()
         self.token = csrf_token(self.client)
-
-
-def store(key: str | None = None) -> SessionBase:
-    """The configured engine's session store (for ``key``)."""
-    engine = import_module(settings.SESSION_ENGINE)
-    session: SessionBase = engine.SessionStore(key)
-    return session
 
 
 def plant_session(client: Client, **values: Any) -> str:
@@ -184,16 +169,3 @@ def frozen_time() -> Iterator[list[float]]:
     now = [float(int(time.time()))]
     with mock.patch("time.time", lambda: now[0]):
         yield now
-
-
-def fake_oauth_success(user: User) -> Callable[..., HttpResponse]:
-    """A ``do_complete`` that signs ``user`` in and ends on the flow's success URL."""
-
-    def complete(backend: Any, login: Any, **kwargs: Any) -> HttpResponse:
-        login(backend, user, None)
-        response: HttpResponse = backend.strategy.redirect(
-            backend.setting("LOGIN_REDIRECT_URL")
-        )
-        return response
-
-    return complete

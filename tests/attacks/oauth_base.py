@@ -2,30 +2,24 @@
 
 from __future__ import annotations
 
-import logging
 from copy import copy
-from importlib import import_module
 from typing import Any
+from typing import ClassVar
 from unittest import mock
 from urllib.parse import urlencode
 
 import requests
-from django.conf import settings
 from django.http import HttpResponse
-from django.test import LiveServerTestCase
-from django.test import override_settings
 from social_core.backends.base import BaseAuth
 from social_core.backends.open_id_connect import OpenIdConnectAuth
 from social_core.pipeline import DEFAULT_AUTH_PIPELINE
 from social_core.pipeline.partial import partial
 from social_core.pipeline.partial import partial_step
 
-from tests.idp import IdentityProvider
+from tests.idp import IdpTestCase
 from tests.idp import sign_in_at_idp
 from tests.utils import PASSWORD
-
-CLIENTS = {"idp-a": "useauth-attacks-a", "idp-b": "useauth-attacks-b"}
-SECRET = "useauth-attacks-secret"
+from tests.utils import store
 
 
 class IdpA(OpenIdConnectAuth[HttpResponse]):
@@ -66,7 +60,7 @@ def check_status(response: requests.Response, *args: Any, **kwargs: Any) -> None
     assert response.status_code < 500, (response.url, response.status_code)
 
 
-class OAuthAttackTestCase(LiveServerTestCase):
+class OAuthAttackTestCase(IdpTestCase):
     """A live site beside a real identity provider, and browsers to drive them.
 
     As in test_oidc.py: the site is a live server, the identity provider is
@@ -82,38 +76,16 @@ class OAuthAttackTestCase(LiveServerTestCase):
     checked for a status below 500.
     """
 
-    host = "127.0.0.1"
-    idp: IdentityProvider
+    providers: ClassVar[dict[str, tuple[str, str]]] = {
+        "idp-a": ("tests.attacks.oauth_base.IdpA", "useauth-attacks-a"),
+        "idp-b": ("tests.attacks.oauth_base.IdpB", "useauth-attacks-b"),
+    }
+    secret = "useauth-attacks-secret"
     idp_cookie: Any
 
     @classmethod
     def setUpClass(cls) -> None:
-        cls.idp = IdentityProvider()
-        cls.addClassCleanup(cls.idp.stop)
-        cls.idp.start()
-        providers: dict[str, Any] = {}
-        for name, client_id in CLIENTS.items():
-            prefix = f"SOCIAL_AUTH_{name.upper().replace('-', '_')}"
-            providers |= {
-                f"{prefix}_OIDC_ENDPOINT": cls.idp.issuer,
-                f"{prefix}_KEY": client_id,
-                f"{prefix}_SECRET": SECRET,
-                f"{prefix}_USE_PKCE": True,
-            }
-        overrides = override_settings(
-            AUTHENTICATION_BACKENDS=[
-                "tests.attacks.oauth_base.IdpA",
-                "tests.attacks.oauth_base.IdpB",
-                "django.contrib.auth.backends.ModelBackend",
-            ],
-            **providers,
-        )
-        overrides.enable()
-        cls.addClassCleanup(overrides.disable)
         super().setUpClass()
-        for name, client_id in CLIENTS.items():
-            callback = f"{cls.live_server_url}/api/auth/callback/{name}"
-            cls.idp.register(client_id, SECRET, callback)
         # One sign-in at the IdP for every browser of the class.
         with requests.Session() as browser:
             sign_in_at_idp(
@@ -125,17 +97,12 @@ class OAuthAttackTestCase(LiveServerTestCase):
             )
 
     def setUp(self) -> None:
-        # social-core and the site log each refused callback; the tests assert the outcome.
-        logging.disable(logging.WARNING)
-        self.addCleanup(logging.disable, logging.NOTSET)
+        super().setUp()
         spy = mock.patch.object(
             BaseAuth, "request", autospec=True, side_effect=BaseAuth.request
         )
         self.provider_calls = spy.start()
         self.addCleanup(spy.stop)
-
-    def url(self, path: str) -> str:
-        return f"{self.live_server_url}{path}"
 
     def browser(
         self, cookies: requests.cookies.RequestsCookieJar | None = None
@@ -151,27 +118,14 @@ class OAuthAttackTestCase(LiveServerTestCase):
     def get(self, browser: requests.Session, url: str) -> requests.Response:
         return browser.get(url, allow_redirects=False)
 
-    def csrf(self, browser: requests.Session) -> str:
-        token: str = browser.get(self.url("/api/auth/csrf")).json()["csrfToken"]
-        return token
-
     def start(
         self,
         browser: requests.Session,
         provider: str = "idp-a",
         callback_url: str = "/protected/",
     ) -> str:
-        """``POST signin/<provider>`` in JSON mode, as nuxt-auth does; return the authorize URL."""
-        response = browser.post(
-            self.url(f"/api/auth/signin/{provider}"),
-            data={
-                "csrfToken": self.csrf(browser),
-                "callbackUrl": callback_url,
-                "json": "true",
-            },
-        )
-        assert response.status_code == 200, response.text
-        url: str = response.json()["url"]
+        """``POST signin/<provider>`` in JSON mode; return the authorize URL, at the IdP."""
+        url = self.sign_in_json(browser, provider, callback_url)
         assert url.startswith(f"{self.idp.issuer}/authorize/?")
         return url
 
@@ -199,18 +153,9 @@ class OAuthAttackTestCase(LiveServerTestCase):
         )
         assert response.json() == {"url": self.url("/")}
 
-    def session(self, browser: requests.Session) -> dict[str, Any]:
-        """``GET /api/auth/session``, as the client sees it."""
-        response = browser.get(self.url("/api/auth/session"))
-        assert response.status_code == 200
-        body: dict[str, Any] = response.json()
-        return body
-
     def stored_session(self, browser: requests.Session) -> dict[str, Any]:
         """The server side of the browser's session: what its cookie maps to."""
-        key = browser.cookies.get("sessionid")
-        store = import_module(settings.SESSION_ENGINE).SessionStore(session_key=key)
-        data: dict[str, Any] = store.load()
+        data: dict[str, Any] = store(browser.cookies.get("sessionid")).load()
         return data
 
     def token_exchanges(self) -> list[tuple[str, str]]:

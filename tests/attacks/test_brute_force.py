@@ -9,7 +9,6 @@ from django.conf import settings
 from django.core.cache import caches
 from django.test import override_settings
 
-from tests.attacks.base import ADA
 from tests.attacks.base import FAILED
 from tests.attacks.base import HOME
 from tests.attacks.base import SESSION
@@ -22,6 +21,7 @@ from tests.attacks.base import outcome
 from tests.attacks.base import post_credentials
 from tests.attacks.base import post_json
 from tests.attacks.base import session_json
+from tests.expected import ADA
 from tests.utils import PASSWORD
 from tests.utils import assert_never_cached
 from tests.utils import csrf_client

@@ -17,14 +17,14 @@ from social_core.storage import UserMixin
 from social_django.models import UserSocialAuth
 
 from django_useauth.internal.lifetime import REFRESHED_AT_KEY
-from tests.attacks.base import ADA
 from tests.attacks.base import CREDENTIALS
 from tests.attacks.base import SESSION
 from tests.attacks.base import SIGN_OUT
-from tests.attacks.base import store
+from tests.expected import ADA
 from tests.live import LiveClientMixin
 from tests.utils import PASSWORD
 from tests.utils import make_user
+from tests.utils import store
 
 
 @override_settings(SESSION_ENGINE="django_useauth.sessions.cache")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.test import override_settings
 
-from tests.attacks.base import ADA
 from tests.attacks.base import CSRF
 from tests.attacks.base import ROUTES
 from tests.attacks.base import SESSION
@@ -17,6 +16,7 @@ from tests.attacks.base import assert_no_cors
 from tests.attacks.base import post_credentials
 from tests.attacks.base import post_json
 from tests.attacks.base import session_json
+from tests.expected import ADA
 from tests.utils import GITHUB
 from tests.utils import PASSWORD
 from tests.utils import csrf_client

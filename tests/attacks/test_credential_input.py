@@ -14,7 +14,6 @@ from django.test import override_settings
 from django.views.debug import ExceptionReporter
 from django.views.decorators.debug import sensitive_variables
 
-from tests.attacks.base import BASE
 from tests.attacks.base import CREDENTIALS
 from tests.attacks.base import FAILED
 from tests.attacks.base import HOME
@@ -25,6 +24,7 @@ from tests.attacks.base import post_credentials
 from tests.attacks.base import post_json
 from tests.attacks.base import session_json
 from tests.attacks.base import session_key
+from tests.utils import BASE
 from tests.utils import PASSWORD
 from tests.utils import csrf_token
 from tests.utils import make_user

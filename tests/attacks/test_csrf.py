@@ -11,8 +11,6 @@ from django.test import override_settings
 
 from django_useauth.signals import session_updated
 from tests import callbacks
-from tests.attacks.base import ADA
-from tests.attacks.base import BASE
 from tests.attacks.base import CREDENTIALS
 from tests.attacks.base import CSRF
 from tests.attacks.base import HOME
@@ -26,13 +24,15 @@ from tests.attacks.base import post_credentials
 from tests.attacks.base import post_json
 from tests.attacks.base import session_json
 from tests.attacks.base import session_key
-from tests.attacks.base import store
+from tests.expected import ADA
+from tests.utils import BASE
 from tests.utils import GITHUB
 from tests.utils import PASSWORD
 from tests.utils import assert_never_cached
 from tests.utils import csrf_client
 from tests.utils import csrf_token
 from tests.utils import sign_in
+from tests.utils import store
 
 
 class CsrfTests(AttackTestCase):

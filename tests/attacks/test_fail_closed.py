@@ -20,18 +20,18 @@ from django.test import override_settings
 from social_core.backends.base import BaseAuth
 
 from django_useauth.checks import check_providers
-from tests.attacks.base import ADA
-from tests.attacks.base import BASE
 from tests.attacks.base import SESSION
 from tests.attacks.base import AttackTestCase
 from tests.attacks.base import assert_json
 from tests.attacks.base import session_json
-from tests.attacks.base import store
+from tests.expected import ADA
+from tests.utils import BASE
 from tests.utils import GITHUB
 from tests.utils import PASSWORD
 from tests.utils import csrf_client
 from tests.utils import csrf_token
 from tests.utils import sign_in
+from tests.utils import store
 
 
 class FailClosedTests(AttackTestCase):

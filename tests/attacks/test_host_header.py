@@ -12,11 +12,9 @@ from django.test import AsyncClient
 from django.test import override_settings
 from django.test.client import FakePayload
 
-from tests.attacks.base import BASE
 from tests.attacks.base import CREDENTIALS
 from tests.attacks.base import CSRF
 from tests.attacks.base import FAILED
-from tests.attacks.base import FORM
 from tests.attacks.base import HOME
 from tests.attacks.base import ROUTES
 from tests.attacks.base import SIGN_OUT
@@ -24,6 +22,8 @@ from tests.attacks.base import AttackTestCase
 from tests.attacks.base import assert_json
 from tests.attacks.base import post_credentials
 from tests.attacks.base import session_json
+from tests.utils import BASE
+from tests.utils import FORM
 from tests.utils import GITHUB
 from tests.utils import PASSWORD
 from tests.utils import csrf_token

@@ -6,10 +6,8 @@ from urllib.parse import urlencode
 
 from django.test import override_settings
 
-from tests.attacks.base import ADA
 from tests.attacks.base import CREDENTIALS
 from tests.attacks.base import CSRF
-from tests.attacks.base import FORM
 from tests.attacks.base import ROUTES
 from tests.attacks.base import SESSION
 from tests.attacks.base import SIGN_OUT
@@ -17,12 +15,14 @@ from tests.attacks.base import AttackTestCase
 from tests.attacks.base import assert_no_cors
 from tests.attacks.base import session_json
 from tests.attacks.base import session_key
-from tests.attacks.base import store
+from tests.expected import ADA
+from tests.utils import FORM
 from tests.utils import GITHUB
 from tests.utils import PASSWORD
 from tests.utils import csrf_client
 from tests.utils import csrf_token
 from tests.utils import sign_in
+from tests.utils import store
 
 UNKNOWN_ROUTES = (
     "/api/auth/",

@@ -11,9 +11,9 @@ from django.conf import settings
 from django.test import override_settings
 from django.utils.module_loading import import_string
 
-from tests.attacks.base import BASE
 from tests.attacks.base import TokenAttackTestCase
 from tests.attacks.base import assert_json
+from tests.utils import BASE
 from tests.utils import GITHUB
 
 if TYPE_CHECKING:

@@ -18,24 +18,24 @@ from social_core import exceptions as social
 from django_useauth.internal import oauth
 from tests import urls as test_urls
 from tests import views as test_views
-from tests.attacks.base import ADA
-from tests.attacks.base import BASE
 from tests.attacks.base import CREDENTIALS
-from tests.attacks.base import FORM
-from tests.attacks.base import HIDDEN_CALLBACK
 from tests.attacks.base import SIGN_OUT
 from tests.attacks.base import AttackTestCase
 from tests.attacks.base import assert_json
-from tests.attacks.base import fake_oauth_success
 from tests.attacks.base import plant_session
 from tests.attacks.base import post_credentials
 from tests.attacks.base import session_json
+from tests.expected import ADA
 from tests.redirect_corpus import CORPUS
 from tests.redirect_corpus import RedirectCase
+from tests.utils import BASE
+from tests.utils import FORM
 from tests.utils import GITHUB
+from tests.utils import HIDDEN_CALLBACK
 from tests.utils import PASSWORD
 from tests.utils import csrf_client
 from tests.utils import csrf_token
+from tests.utils import fake_oauth_success
 
 
 class TwoSlashUrlconf:

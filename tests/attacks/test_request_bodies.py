@@ -13,10 +13,8 @@ from django.contrib.auth import hashers
 from django.test import Client
 from django.test import override_settings
 
-from tests.attacks.base import ADA
 from tests.attacks.base import CREDENTIALS
 from tests.attacks.base import FAILED
-from tests.attacks.base import FORM
 from tests.attacks.base import HOME
 from tests.attacks.base import SESSION
 from tests.attacks.base import SIGN_IN_CSRF
@@ -27,6 +25,8 @@ from tests.attacks.base import assert_json
 from tests.attacks.base import post_credentials
 from tests.attacks.base import post_json
 from tests.attacks.base import session_json
+from tests.expected import ADA
+from tests.utils import FORM
 from tests.utils import GITHUB
 from tests.utils import PASSWORD
 from tests.utils import assert_never_cached

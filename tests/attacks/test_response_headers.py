@@ -17,9 +17,7 @@ from django.urls import path
 from social_django.models import UserSocialAuth
 
 from tests import urls as test_urls
-from tests.attacks.base import ADA
 from tests.attacks.base import CSRF
-from tests.attacks.base import HIDDEN_CALLBACK
 from tests.attacks.base import SESSION
 from tests.attacks.base import SIGN_OUT
 from tests.attacks.base import AttackTestCase
@@ -28,8 +26,10 @@ from tests.attacks.base import post_credentials
 from tests.attacks.base import post_json
 from tests.attacks.base import session_json
 from tests.attacks.base import session_key
+from tests.expected import ADA
 from tests.utils import EXPIRES_RE
 from tests.utils import GITHUB
+from tests.utils import HIDDEN_CALLBACK
 from tests.utils import PASSWORD
 from tests.utils import assert_never_cached
 from tests.utils import csrf_client

@@ -21,8 +21,6 @@ from social_core.backends.github import GithubOAuth2
 from django_useauth.checks import check_session_engine
 from django_useauth.internal import oauth
 from django_useauth.internal.lifetime import format_expires
-from tests.attacks.base import ADA
-from tests.attacks.base import BASE
 from tests.attacks.base import FAILED
 from tests.attacks.base import HOME
 from tests.attacks.base import SESSION
@@ -30,17 +28,19 @@ from tests.attacks.base import SIGN_OUT
 from tests.attacks.base import AttackTestCase
 from tests.attacks.base import assert_json
 from tests.attacks.base import cached_middleware
-from tests.attacks.base import fake_oauth_success
 from tests.attacks.base import plant_session
 from tests.attacks.base import post_credentials
 from tests.attacks.base import session_json
 from tests.attacks.base import session_key
-from tests.attacks.base import store
+from tests.expected import ADA
+from tests.utils import BASE
 from tests.utils import GITHUB
 from tests.utils import PASSWORD
 from tests.utils import csrf_client
 from tests.utils import csrf_token
+from tests.utils import fake_oauth_success
 from tests.utils import sign_in
+from tests.utils import store
 
 
 @contextmanager
