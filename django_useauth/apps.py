@@ -23,13 +23,13 @@ def _connect_receivers() -> None:
     from django_useauth.internal import throttle
     from django_useauth.internal import usercache
     from django_useauth.internal.lifetime import stamp_sign_in
-    from django_useauth.internal.user_guard import forget_loaded_session
     from django_useauth.internal.user_guard import guard_settings_changed
+    from django_useauth.middleware import _forget_loaded_session
 
     # request.auth loads the session once per request: it reloads after any
     # login() or logout(), ours or another's.
-    user_logged_in.connect(forget_loaded_session, dispatch_uid="useauth-login")
-    user_logged_out.connect(forget_loaded_session, dispatch_uid="useauth-logout")
+    user_logged_in.connect(_forget_loaded_session, dispatch_uid="useauth-login")
+    user_logged_out.connect(_forget_loaded_session, dispatch_uid="useauth-logout")
     # USEAUTH_ABSOLUTE_MAX_AGE counts from the sign-in, whoever called
     # login() (the admin, a project's own view).
     user_logged_in.connect(stamp_sign_in, dispatch_uid="useauth-signed-in-at")

@@ -44,7 +44,7 @@ from django_useauth.internal.throttle import release_held
 from django_useauth.internal.user_guard import anonymous
 from django_useauth.internal.user_guard import follow_request_user
 from django_useauth.internal.user_guard import guard_user
-from django_useauth.internal.user_guard import guards_user
+from django_useauth.internal.user_guard import user_guard_needed
 from django_useauth.internal.usercache import acached_user
 from django_useauth.internal.usercache import cached_user
 from django_useauth.internal.usercache import remember_user
@@ -366,5 +366,17 @@ class AuthMiddleware:
 
 def _attach(request: HttpRequest) -> None:
     request.auth = AuthDetails(request)  # type: ignore[attr-defined]
-    if guards_user():
+    if user_guard_needed():
         guard_user(request)
+
+
+def _forget_loaded_session(
+    sender: object, request: HttpRequest | None = None, **kwargs: Any
+) -> None:
+    # Receiver of user_logged_in and user_logged_out (connected in apps.py):
+    # request.auth loads the session once per request; after login() or
+    # logout(), ours or any other code's, it must not answer from the old one.
+    auth = getattr(request, "auth", None)
+    if isinstance(auth, AuthDetails):
+        auth._state = None
+        follow_request_user(auth._request)

@@ -74,18 +74,19 @@ class ServerProcess:
             )
         self.process = process
         deadline = time.monotonic() + 30
-        while True:
+        while process.poll() is None and time.monotonic() < deadline:
             try:
                 requests.get(f"{self.origin}{ready}", timeout=1).raise_for_status()
-            except requests.RequestException as error:
-                failed = process.poll() is not None or time.monotonic() > deadline
-                if failed:  # pragma: no cover - only when the server is broken
-                    raise RuntimeError(
-                        f"{args} did not start:\n{self.log.read_text()}"
-                    ) from error
+            except requests.RequestException:
                 time.sleep(0.1)
-            else:
+                continue
+            # Answered while our process runs: it is ours, not another
+            # program that holds the port.
+            if process.poll() is None:  # pragma: no branch - see the raise below
                 return
+        raise RuntimeError(  # pragma: no cover - only when the server is broken
+            f"{args} did not start:\n{self.log.read_text()}"
+        )
 
     def stop(self) -> None:
         process, self.process = self.process, None

@@ -434,10 +434,10 @@ class StaysInStepTests(TestCase):
     def test_other_requests_untouched(self):
         from django.contrib.auth.signals import user_logged_out
 
-        from django_useauth.internal.user_guard import forget_loaded_session
+        from django_useauth.middleware import _forget_loaded_session
 
         # The receiver also gets requests without request.auth, or none at all.
         for request in (RequestFactory().get("/"), None):
             responses = user_logged_out.send(sender=None, request=request, user=None)
-            assert (forget_loaded_session, None) in responses
+            assert (_forget_loaded_session, None) in responses
             assert not hasattr(request, "auth")

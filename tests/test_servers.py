@@ -50,7 +50,12 @@ class Servers:
         }
         self.processes = [
             DemoProject(
-                "servers", database_url, directory / f"server-{n}.log", **settings
+                "servers",
+                database_url,
+                # One log per server and session engine: the scenarios' servers
+                # run side by side.
+                directory / f"server-{n}-{engine.rpartition('.')[2]}.log",
+                **settings,
             )
             for n in (1, 2)
         ]

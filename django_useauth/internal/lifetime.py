@@ -243,7 +243,8 @@ def is_over(
     own end: such a session must be ended by whoever reads it.
     """
     now = now or timezone.now()
-    end = end or session_end(session)
+    if end is None:
+        end = session_end(session)
     return end <= now or (
         conf.ABSOLUTE_MAX_AGE is not None and is_past_absolute_max_age(session, now)
     )
@@ -254,7 +255,8 @@ async def ais_over(
 ) -> bool:
     """Async twin of :func:`is_over`."""
     now = now or timezone.now()
-    end = end or await asession_end(session)
+    if end is None:
+        end = await asession_end(session)
     return end <= now or (await ais_past_absolute_max_age(session, now))
 
 

@@ -38,8 +38,8 @@ _GUARD_SETTINGS = frozenset(
 _guards: list[bool] = []
 
 
-def guards_user() -> bool:
-    """Return whether requests need :func:`guard_user` (with either setting of ``_GUARD_SETTINGS``)."""
+def user_guard_needed() -> bool:
+    """Return whether requests need :func:`guard_user`: with ``USEAUTH_ABSOLUTE_MAX_AGE`` or ``SESSION_EXPIRE_AT_BROWSER_CLOSE`` set."""
     if not _guards:
         _guards.append(
             conf.ABSOLUTE_MAX_AGE is not None
@@ -55,14 +55,15 @@ def guard_settings_changed(*, setting: str, **kwargs: Any) -> None:
 
 
 def guard_user(request: HttpRequest) -> None:
-    """Make ``request.user`` and ``request.auser()`` answer anonymous for a session past its end."""
-    # request.user and request.auser() answer anonymous for a session past
-    # its end, as request.auth does, in every view: a browser-session
-    # cookie's session outlives its end in the store (by up to
-    # SESSION_COOKIE_AGE after its last write), and so does a session past
-    # USEAUTH_ABSOLUTE_MAX_AGE. Nothing is read until the user is. Only
-    # with either setting: it costs every request about 2% of a simple
-    # view's instructions (docs/benchmarks.md).
+    """Make ``request.user`` and ``request.auser()`` answer anonymous for a session past its end, as ``request.auth`` does.
+
+    Nothing is read until the user is.
+    """
+    # Needed because a browser-session cookie's session outlives its end in
+    # the store (by up to SESSION_COOKIE_AGE after its last write), and so
+    # does a session past USEAUTH_ABSOLUTE_MAX_AGE. Only with either setting:
+    # it costs every request about 2% of a simple view's instructions
+    # (docs/benchmarks.md).
     user = request.__dict__.get("user")
     if user is None:
         return  # no AuthenticationMiddleware (check useauth.E004)
@@ -95,23 +96,6 @@ def anonymous() -> AnonymousUser:
     from django.contrib.auth.models import AnonymousUser
 
     return AnonymousUser()
-
-
-def forget_loaded_session(
-    sender: object, request: HttpRequest | None = None, **kwargs: Any
-) -> None:
-    """Receiver of ``user_logged_in`` and ``user_logged_out``: make ``request.auth`` reload.
-
-    ``request.auth`` loads the session once per request; after ``login()`` or
-    ``logout()`` (ours or any other code's) it must not answer from the old one.
-    """
-    # Imported here: django_useauth.middleware imports this module.
-    from django_useauth.middleware import AuthDetails
-
-    auth = getattr(request, "auth", None)
-    if isinstance(auth, AuthDetails):
-        auth._state = None
-        follow_request_user(auth._request)
 
 
 def follow_request_user(request: HttpRequest) -> None:

@@ -38,6 +38,18 @@ if TYPE_CHECKING:
 
     from django_useauth.middleware import AuthDetails
 
+__all__ = [
+    "CURRENT_PAGE",
+    "auth_status",
+    "auth_user",
+    "credentials_form",
+    "provider_buttons",
+    "sign_in_link",
+    "sign_in_url",
+    "sign_out_form",
+    "useauth_script",
+]
+
 register = template.Library()
 
 _P = ParamSpec("_P")

@@ -1,5 +1,10 @@
-"""The system checks, one module per concern; ``django_useauth.checks`` exports them.
+"""The system checks, grouped by concern; ``django_useauth.checks`` exports them.
 
-``values`` holds the predicates the setting checks share and ``caches`` what
-each cache backend does. Every message id is listed in ``docs/checks.md``.
+``installation``: ``MIDDLEWARE`` and ``TEMPLATES``. ``settings``: the shape of
+the ``USEAUTH_*`` settings checked on their own. ``session_store``: the session
+engine and the caches sessions use. ``social``: the OAuth providers.
+``limits``: the sign-in limits. ``deploy``: what ``check --deploy`` adds.
+``values`` holds what they share: the predicates of a setting's shape, the
+error for a setting of another, and what each cache backend does. Every
+message id is listed in ``docs/checks.md``.
 """

@@ -1,4 +1,8 @@
-"""The ``manage.py check --deploy`` checks: ``USEAUTH_URL``, the throttle's cache, the proxies."""
+"""The ``manage.py check --deploy`` checks (W010–W012, W016–W018).
+
+``USEAUTH_URL`` on https; a throttle cache that every process shares and that
+no cull empties; ``USEAUTH_TRUSTED_PROXY_COUNT`` against the proxy settings.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,9 @@ from django.core.checks import CheckMessage
 from django.core.checks import Warning
 
 from django_useauth.conf import conf
-from django_useauth.internal.checks.caches import CULLING_CACHES
-from django_useauth.internal.checks.caches import LOCMEM_CACHE
-from django_useauth.internal.checks.caches import throttle_cache_backend
+from django_useauth.internal.checks.values import CULLING_CACHES
+from django_useauth.internal.checks.values import LOCMEM_CACHE
+from django_useauth.internal.checks.values import throttle_cache_backend
 
 #: Fewer entries than this let junk sign-ins (about four entries each) cull
 #: the counts of a cache that evicts when full.

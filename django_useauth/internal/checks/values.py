@@ -1,7 +1,9 @@
-"""The shapes a ``USEAUTH_*`` setting may have, and the error for one that has another.
+"""What the check modules share: the shapes a setting may have, the cache backends.
 
-The checks read each setting into ``object``: the conf properties are typed
-for valid settings, and the checks exist for the invalid ones.
+No check of its own, and no message id but through its callers:
+``positive_duration_errors()`` builds E019, E028 and E033. The checks read
+each ``USEAUTH_*`` setting into ``object``: the conf properties are typed for
+valid settings, and the checks exist for the invalid ones.
 """
 
 from __future__ import annotations
@@ -10,28 +12,40 @@ import re
 from collections.abc import Callable
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 from typing import TypeGuard
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.checks import Error
 from django.utils.module_loading import import_string
 
 from django_useauth.conf import UNSET
+from django_useauth.conf import conf
 
 POSITIVE_DURATION = "a positive timedelta or number of seconds"
 
 _FIELD_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
+LOCMEM_CACHE = "django.core.cache.backends.locmem.LocMemCache"
+DUMMY_CACHE = "django.core.cache.backends.dummy.DummyCache"
+FILE_CACHE = "django.core.cache.backends.filebased.FileBasedCache"
+# Caches that each process has to itself.
+LOCAL_CACHES = (LOCMEM_CACHE, DUMMY_CACHE)
+# Caches that cull when full, and that several processes share (a local
+# memory one draws W011 instead).
+CULLING_CACHES = ("django.core.cache.backends.db.DatabaseCache", FILE_CACHE)
+
 
 def invalid(name: str, value: object, constraint: str, hint: str, id: str) -> Error:
-    # The error for a setting of the wrong type or shape.
+    """The error for setting `name`, whose `value` is not `constraint`."""
     return Error(f"{name} should be {constraint}; got {value!r}.", hint=hint, id=id)
 
 
 def is_sequence(
     value: object, item: Callable[[object], bool]
 ) -> TypeGuard[Sequence[object]]:
-    # A sequence, not a string, whose every item passes `item`.
+    """Whether `value` is a sequence, not a string, whose every item passes `item`."""
     return (
         isinstance(value, Sequence)
         and not isinstance(value, str)
@@ -40,11 +54,12 @@ def is_sequence(
 
 
 def is_field_name(value: object) -> bool:
+    """Whether `value` is a string that is an identifier (a form field's name)."""
     return isinstance(value, str) and _FIELD_RE.fullmatch(value) is not None
 
 
 def is_int(value: object, low: int, high: int | None = None) -> bool:
-    # A whole number (not a bool) from `low` to `high`.
+    """Whether `value` is a whole number (not a bool) from `low` to `high` (no cap if None)."""
     return (
         isinstance(value, int)
         and not isinstance(value, bool)
@@ -54,11 +69,13 @@ def is_int(value: object, low: int, high: int | None = None) -> bool:
 
 
 def is_absolute(value: str) -> bool:
+    """Whether `value` is an http(s) URL with a host."""
     parts = urlsplit(value)
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 def is_origin(value: object) -> bool:
+    """Whether `value` is an http(s) origin: scheme, host and port, no user, path, query or fragment."""
     if not isinstance(value, str):
         return False
     parts = urlsplit(value)
@@ -73,6 +90,7 @@ def is_origin(value: object) -> bool:
 
 
 def is_callable_path(value: object) -> bool:
+    """Whether `value` is the dotted path of something that imports and is callable."""
     if not isinstance(value, str):
         return False
     try:
@@ -82,6 +100,7 @@ def is_callable_path(value: object) -> bool:
 
 
 def is_duration(value: object) -> bool:
+    """Whether `value` is a timedelta or number of seconds (not a bool), 0 or more."""
     if isinstance(value, bool):
         return False
     if isinstance(value, (int, float)):
@@ -90,6 +109,36 @@ def is_duration(value: object) -> bool:
 
 
 def is_positive_duration(written: object, value: Callable[[], timedelta]) -> bool:
-    # Unset means the default. `value` (the conf property, in a timedelta)
-    # is read only once `written` is known to be a duration.
+    """Whether the setting, as `written`, is unset (its default) or a duration whose `value()` is positive."""
+    # `value` (the conf property, in a timedelta) is read only once `written`
+    # is known to be a duration.
     return written is UNSET or (is_duration(written) and timedelta(0) < value())
+
+
+def positive_duration_errors(name: str, example: str, id: str) -> list[Error]:
+    """No error if ``USEAUTH_<name>`` is unset or a positive duration, else error `id` suggesting `example`."""
+    written = conf.configured(name)
+    if is_positive_duration(written, lambda: getattr(conf, name)):
+        return []
+    return [
+        invalid(
+            f"USEAUTH_{name}",
+            written,
+            POSITIVE_DURATION,
+            f"Set USEAUTH_{name} = {example}.",
+            id,
+        )
+    ]
+
+
+def cache_backend(alias: str) -> str:
+    """The BACKEND of the cache `alias` names in CACHES, or "" if there is none."""
+    caches_setting: dict[str, dict[str, Any]] = settings.CACHES
+    backend: str = caches_setting.get(alias, {}).get("BACKEND", "")
+    return backend
+
+
+def throttle_cache_backend() -> str:
+    """The BACKEND of the cache ``USEAUTH_THROTTLE_CACHE`` names, or "" if there is none."""
+    alias: object = conf.THROTTLE_CACHE
+    return cache_backend(alias) if isinstance(alias, str) else ""

@@ -1,6 +1,7 @@
 """The sign-in limits: their settings (E025–E030), and whether they hold (E035–E038, W014, W015).
 
-``deploy`` has the checks that only production settings answer (W011, W016–W018).
+``USEAUTH_THROTTLE_*`` and ``USEAUTH_TRUSTED_PROXY_COUNT``; ``deploy`` has the
+checks that only production settings answer (W011, W016–W018).
 """
 
 from __future__ import annotations
@@ -13,15 +14,14 @@ from django.core.checks import Error
 from django.core.checks import Warning
 
 from django_useauth.conf import conf
-from django_useauth.internal.checks.caches import DUMMY_CACHE
-from django_useauth.internal.checks.caches import FILE_CACHE
-from django_useauth.internal.checks.caches import throttle_cache_backend
-from django_useauth.internal.checks.values import POSITIVE_DURATION
+from django_useauth.internal.checks.values import DUMMY_CACHE
+from django_useauth.internal.checks.values import FILE_CACHE
 from django_useauth.internal.checks.values import invalid
 from django_useauth.internal.checks.values import is_field_name
 from django_useauth.internal.checks.values import is_int
-from django_useauth.internal.checks.values import is_positive_duration
 from django_useauth.internal.checks.values import is_sequence
+from django_useauth.internal.checks.values import positive_duration_errors
+from django_useauth.internal.checks.values import throttle_cache_backend
 
 _THROTTLE_BACKEND = "django_useauth.backends.ThrottleBackend"
 
@@ -77,17 +77,9 @@ def check_throttle_settings(**kwargs: Any) -> list[CheckMessage]:
             )
         )
     errors += _check_throttle_counts()
-    window = conf.configured("THROTTLE_WINDOW")
-    if not is_positive_duration(window, lambda: conf.THROTTLE_WINDOW):
-        errors.append(
-            invalid(
-                "USEAUTH_THROTTLE_WINDOW",
-                window,
-                POSITIVE_DURATION,
-                "Set USEAUTH_THROTTLE_WINDOW = timedelta(minutes=15).",
-                "useauth.E028",
-            )
-        )
+    errors += positive_duration_errors(
+        "THROTTLE_WINDOW", "timedelta(minutes=15)", "useauth.E028"
+    )
     alias: object = conf.THROTTLE_CACHE
     if not isinstance(alias, str) or alias not in settings.CACHES:
         errors.append(

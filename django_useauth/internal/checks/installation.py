@@ -1,4 +1,8 @@
-"""The check of ``MIDDLEWARE``: ``AuthMiddleware`` and the middleware it reads, in order."""
+"""How the app is installed: ``MIDDLEWARE`` (E001–E005) and ``TEMPLATES`` (W001).
+
+``AuthMiddleware`` and the middleware it reads, in order; a DjangoTemplates
+backend that gives the template tags the request.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ from typing import Any
 from django.conf import settings
 from django.core.checks import CheckMessage
 from django.core.checks import Error
+from django.core.checks import Warning
 from django.utils.module_loading import import_string
 
 _AUTH_MIDDLEWARE = "django_useauth.middleware.AuthMiddleware"
@@ -84,3 +89,25 @@ def check_middleware(**kwargs: Any) -> list[CheckMessage]:
             )
         )
     return errors
+
+
+_REQUEST_PROCESSOR = "django.template.context_processors.request"
+
+
+def check_templates(**kwargs: Any) -> list[CheckMessage]:
+    """W001: a DjangoTemplates backend must have the request context processor the tags need."""
+    engines: list[dict[str, Any]] = settings.TEMPLATES
+    for engine in engines:
+        if engine.get("BACKEND") != "django.template.backends.django.DjangoTemplates":
+            continue
+        processors = engine.get("OPTIONS", {}).get("context_processors", [])
+        if _REQUEST_PROCESSOR in processors:
+            return []
+    return [
+        Warning(
+            f"No DjangoTemplates backend in TEMPLATES has {_REQUEST_PROCESSOR!r}; "
+            "the django_useauth template tags render nothing without the request.",
+            hint=f"Add {_REQUEST_PROCESSOR!r} to OPTIONS['context_processors'] of your DjangoTemplates backend.",
+            id="useauth.W001",
+        )
+    ]

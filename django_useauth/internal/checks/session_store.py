@@ -1,4 +1,7 @@
-"""The checks of the session store: ``SESSION_ENGINE``, ``USEAUTH_SESSION_CACHE``, browser-session cookies."""
+"""Where sessions are kept: ``SESSION_ENGINE`` (E006, W003, W005), ``USEAUTH_SESSION_CACHE``
+and ``USEAUTH_SESSION_CACHE_TIMEOUT`` (E032, W004, E033), and how long the store keeps a
+browser-session cookie's session (``SESSION_COOKIE_AGE``: W013).
+"""
 
 from __future__ import annotations
 
@@ -11,12 +14,11 @@ from django.core.checks import Error
 from django.core.checks import Warning
 
 from django_useauth.conf import conf
-from django_useauth.internal.checks.caches import LOCAL_CACHES
-from django_useauth.internal.checks.caches import LOCMEM_CACHE
-from django_useauth.internal.checks.caches import cache_backend
-from django_useauth.internal.checks.values import POSITIVE_DURATION
+from django_useauth.internal.checks.values import LOCAL_CACHES
+from django_useauth.internal.checks.values import LOCMEM_CACHE
+from django_useauth.internal.checks.values import cache_backend
 from django_useauth.internal.checks.values import invalid
-from django_useauth.internal.checks.values import is_positive_duration
+from django_useauth.internal.checks.values import positive_duration_errors
 
 # Django's engines whose writes can bring back a session that a concurrent
 # sign-out deleted, and our drop-in replacements.
@@ -107,17 +109,9 @@ def check_session_cache(**kwargs: Any) -> list[CheckMessage]:
                 id="useauth.W004",
             )
         )
-    timeout = conf.configured("SESSION_CACHE_TIMEOUT")
-    if not is_positive_duration(timeout, lambda: conf.SESSION_CACHE_TIMEOUT):
-        errors.append(
-            invalid(
-                "USEAUTH_SESSION_CACHE_TIMEOUT",
-                timeout,
-                POSITIVE_DURATION,
-                "Set USEAUTH_SESSION_CACHE_TIMEOUT = timedelta(minutes=5).",
-                "useauth.E033",
-            )
-        )
+    errors += positive_duration_errors(
+        "SESSION_CACHE_TIMEOUT", "timedelta(minutes=5)", "useauth.E033"
+    )
     return errors
 
 

@@ -1,4 +1,6 @@
-"""The checks of the OAuth providers: the social-core backends in ``AUTHENTICATION_BACKENDS``."""
+"""The OAuth providers: the social-core backends in ``AUTHENTICATION_BACKENDS`` (E007–E009),
+and that some provider signs anyone in (E021).
+"""
 
 from __future__ import annotations
 
