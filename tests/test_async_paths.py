@@ -82,21 +82,30 @@ class AsyncSignInTests(TestCase):
                 )
             ).ok
 
-    async def test_exception_releases_the_claim(self):
+    async def assert_exception_releases_the_claim(self, step, browser):
+        # An exception raised by `step` (during or after authentication)
+        # leaves the browser free to sign in again.
         await sync_to_async(make_user)()
-        one = await self.request(CSRF_COOKIE="secret-3")
+        one = await self.request(CSRF_COOKIE=browser)
         with (
-            mock.patch(
-                "django_useauth.internal.actions.aauthenticate_credentials",
-                side_effect=RuntimeError("db down"),
-            ),
-            self.assertRaisesMessage(RuntimeError, "db down"),
+            mock.patch(step, side_effect=RuntimeError("store down")),
+            self.assertRaisesMessage(RuntimeError, "store down"),
         ):
             await one.auth.asign_in("credentials", username="ada", password=PASSWORD)
-        two = await self.request(CSRF_COOKIE="secret-3")
+        two = await self.request(CSRF_COOKIE=browser)
         assert (
             await two.auth.asign_in("credentials", username="ada", password=PASSWORD)
         ).ok
+
+    async def test_exception_releases_the_claim(self):
+        await self.assert_exception_releases_the_claim(
+            "django_useauth.internal.actions.aauthenticate_credentials", "secret-3"
+        )
+
+    async def test_exception_after_authentication_releases_the_claim(self):
+        await self.assert_exception_releases_the_claim(
+            "django_useauth.internal.actions.complete_sign_in", "secret-5"
+        )
 
     @override_settings(
         USEAUTH_REDIRECT_CALLBACK="tests.callbacks.redirect_from_the_database"
@@ -110,22 +119,6 @@ class AsyncSignInTests(TestCase):
         assert (signed_in.ok, signed_in.url) == (True, "http://testserver/users/1/")
         signed_out = await request.auth.asign_out()
         assert signed_out.url == "http://testserver/users/1/"
-
-    async def test_exception_after_authentication_releases_the_claim(self):
-        await sync_to_async(make_user)()
-        one = await self.request(CSRF_COOKIE="secret-5")
-        with (
-            mock.patch(
-                "django_useauth.internal.actions.complete_sign_in",
-                side_effect=RuntimeError("session store down"),
-            ),
-            self.assertRaisesMessage(RuntimeError, "session store down"),
-        ):
-            await one.auth.asign_in("credentials", username="ada", password=PASSWORD)
-        two = await self.request(CSRF_COOKIE="secret-5")
-        assert (
-            await two.auth.asign_in("credentials", username="ada", password=PASSWORD)
-        ).ok
 
     async def test_auser_after_a_sign_in_signal_from_other_code(self):
         # Code that sends user_logged_in without setting request.user leaves
