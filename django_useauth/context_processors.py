@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django_useauth.middleware import get_auth
+
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
@@ -12,9 +14,12 @@ if TYPE_CHECKING:
 __all__ = ["auth"]
 
 
-def auth(request: HttpRequest) -> dict[str, AuthDetails | None]:
-    """Expose ``request.auth`` as ``auth`` (``{{ auth.status }}``, ``{{ auth.data.user.name }}``, ``{% if auth %}``).
+def auth(request: HttpRequest) -> dict[str, AuthDetails]:
+    """Expose the request's :class:`~django_useauth.middleware.AuthDetails` as ``auth`` (``{{ auth.status }}``, ``{{ auth.data.user.name }}``, ``{% if auth %}``).
 
-    It stays lazy: a template that never reads ``auth`` costs no query.
+    It is :func:`~django_useauth.middleware.get_auth`'s answer, so DRF or
+    django-ninja replacing ``request.auth`` does not change it. It stays lazy:
+    a template that never reads ``auth`` costs no query. Raise
+    ``ImproperlyConfigured`` if ``AuthMiddleware`` did not run.
     """
-    return {"auth": getattr(request, "auth", None)}
+    return {"auth": get_auth(request)}

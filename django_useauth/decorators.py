@@ -20,8 +20,8 @@ from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import resolve_url
 
 from django_useauth.internal.http import browser_redirect
-from django_useauth.internal.http import get_auth
 from django_useauth.internal.http import session_required_response
+from django_useauth.middleware import get_auth
 
 if TYPE_CHECKING:
     from django.http import HttpRequest

@@ -16,6 +16,7 @@ from asgiref.sync import iscoroutinefunction
 from asgiref.sync import markcoroutinefunction
 from asgiref.sync import sync_to_async
 from django.contrib.auth import SESSION_KEY
+from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import SynchronousOnlyOperation
 from django.middleware.csrf import get_token
 from django.utils import timezone
@@ -63,6 +64,7 @@ __all__ = [
     "SignInResult",
     "SignOutResult",
     "Status",
+    "get_auth",
 ]
 
 logger = logging.getLogger(__name__)
@@ -364,8 +366,37 @@ class AuthMiddleware:
         return None
 
 
+def get_auth(request: HttpRequest) -> AuthDetails:
+    """Return the request's :class:`AuthDetails`, whatever has become of ``request.auth``.
+
+    Django REST framework sets ``request.auth`` to what its authentication
+    class returned (``None`` for ``SessionAuthentication``), django-ninja to
+    what its ``auth=`` callback returned; this answers the object
+    ``AuthMiddleware`` attached all the same. ``request`` may be Django's
+    ``HttpRequest`` or DRF's ``Request``. It does no I/O (the details stay
+    lazy), so it serves sync and async code alike.
+
+    Raise ``ImproperlyConfigured`` when ``AuthMiddleware`` did not run for
+    ``request`` (it is missing from ``MIDDLEWARE``, or a test built the request
+    with ``RequestFactory``).
+    """
+    try:
+        # Kept under a private name besides request.auth, which DRF (its
+        # Request.auth setter writes through to the HttpRequest), django-ninja
+        # (it assigns the auth callback's result) or a project may replace.
+        # DRF's Request forwards unknown attributes to the HttpRequest.
+        return request._useauth  # type: ignore[attr-defined, no-any-return]
+    except AttributeError:
+        raise ImproperlyConfigured(
+            "request.auth is missing: add 'django_useauth.middleware.AuthMiddleware' "
+            "to MIDDLEWARE, after 'django.contrib.auth.middleware.AuthenticationMiddleware'."
+        ) from None
+
+
 def _attach(request: HttpRequest) -> None:
-    request.auth = AuthDetails(request)  # type: ignore[attr-defined]
+    details = AuthDetails(request)
+    request.auth = details  # type: ignore[attr-defined]
+    request._useauth = details  # type: ignore[attr-defined]  # see get_auth()
     if user_guard_needed():
         guard_user(request)
 
@@ -376,7 +407,7 @@ def _forget_loaded_session(
     # Receiver of user_logged_in and user_logged_out (connected in apps.py):
     # request.auth loads the session once per request; after login() or
     # logout(), ours or any other code's, it must not answer from the old one.
-    auth = getattr(request, "auth", None)
-    if isinstance(auth, AuthDetails):
+    auth: AuthDetails | None = getattr(request, "_useauth", None)
+    if auth is not None:
         auth._state = None
         follow_request_user(auth._request)

@@ -10,8 +10,8 @@ from django.shortcuts import resolve_url
 from django.views import View
 
 from django_useauth.internal.http import browser_redirect
-from django_useauth.internal.http import get_auth
 from django_useauth.internal.http import session_required_response
+from django_useauth.middleware import get_auth
 
 if TYPE_CHECKING:
     from django.http import HttpRequest

@@ -54,6 +54,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "social_django",
     "django_useauth",
+    # The demo APIs (testproject/demo/apis.py): DRF's browsable API and
+    # Ninja's docs need their templates.
+    "rest_framework",
+    "ninja",
     "testproject.demo",
 ]
 
@@ -138,6 +142,16 @@ AUTHENTICATION_BACKENDS = [
 # The IdP requires PKCE (django-oauth-toolkit's PKCE_REQUIRED), which
 # social-core's OpenID Connect backend sends only when asked.
 SOCIAL_AUTH_DEMO_IDP_USE_PKCE = True
+
+# Django REST framework authenticates from the useAuth() session: request.auth
+# is AuthDetails in its views, a signed-out request gets 401, and unsafe
+# methods need the CSRF token (docs/apis.md).
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "django_useauth.rest_framework.UseAuthAuthentication"
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["django_useauth.rest_framework.IsSignedIn"],
+}
 
 # Django's own login_required lands on our sign-in page, which reads `next`
 # as an alias of callbackUrl.

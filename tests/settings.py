@@ -35,6 +35,9 @@ INSTALLED_APPS = [
     "django_useauth",
     # Proxy and child user models (tests/models.py).
     "tests",
+    # The API frameworks of django_useauth.rest_framework and .ninja.
+    "rest_framework",
+    "drf_spectacular",
 ]
 
 MIDDLEWARE = [
@@ -90,3 +93,8 @@ STATIC_URL = "/static/"
 USE_TZ = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+
+# DRF's defaults (SessionAuthentication, BasicAuthentication) stay, so that the
+# tests also see DRF as a project that does not use our classes has it;
+# drf-spectacular describes the DRF test views.
+REST_FRAMEWORK = {"DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema"}

@@ -404,3 +404,34 @@ class DemoBrowserTests(SimpleTestCase):
         page.screenshot(path=browser.artifact("demo-signed-in.png"))
         for name in ("demo-signed-out.png", "demo-signed-in.png"):
             assert browser.artifact(name).read_bytes().startswith(b"\x89PNG")
+
+    # -- the APIs page: DRF and django-ninja on the same session ----------------
+
+    def test_apis_page_calls_both_apis(self):
+        page = self.open("/apis/")
+        for api in ("drf", "ninja"):
+            answer = page.locator(f"#{api}-answer")
+            page.locator(f"section[data-api={api}]").get_by_role(
+                "button", name="GET"
+            ).click()
+            expect(answer).to_contain_text("HTTP 401")
+        self.sign_in_with_requests()
+        page.reload()
+        expect(self.badge(page)).to_have_text("Signed in as Demo User")
+        for api, framework in (
+            ("drf", "Django REST framework"),
+            ("ninja", "django-ninja"),
+        ):
+            with self.subTest(api):
+                section = page.locator(f"section[data-api={api}]")
+                answer = page.locator(f"#{api}-answer")
+                section.get_by_role("button", name="GET").click()
+                expect(answer).to_contain_text("HTTP 200")
+                expect(answer).to_contain_text(f'"framework": "{framework}"')
+                expect(answer).to_contain_text('"email": "demo@example.com"')
+                section.get_by_role("button", name="without the CSRF token").click()
+                expect(answer).to_contain_text("HTTP 403")
+                expect(answer).to_contain_text("CSRF")
+                section.get_by_role("button", name="with X-CSRFToken").click()
+                expect(answer).to_contain_text("HTTP 200")
+                expect(answer).to_contain_text('"message": "hello"')

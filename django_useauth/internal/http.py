@@ -1,4 +1,4 @@
-"""Reading requests (the body, ``request.auth``), and the responses of the endpoints and of the access guards (decorators, mixins, middleware)."""
+"""Reading requests (the body), and the responses of the endpoints and of the access guards (decorators, mixins, middleware)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from typing import ParamSpec
 from typing import TypeVar
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponse
 from django.http import HttpResponseRedirect
 from django.http import JsonResponse
@@ -28,8 +27,6 @@ from django_useauth.internal.redirects import absolute_url
 if TYPE_CHECKING:
     from django.http import HttpRequest
     from django.http.response import HttpResponseBase
-
-    from django_useauth.middleware import AuthDetails
 
 
 _Response = TypeVar("_Response", bound="HttpResponseBase")
@@ -215,14 +212,3 @@ def _is_htmx(request: HttpRequest) -> bool:
 def _prefers_json(request: HttpRequest) -> bool:
     preferred = request.get_preferred_type(["text/html", "application/json"])
     return preferred == "application/json"
-
-
-def get_auth(request: HttpRequest) -> AuthDetails:
-    """Return ``request.auth``, or raise ``ImproperlyConfigured`` if ``AuthMiddleware`` did not run."""
-    try:
-        return request.auth  # type: ignore[attr-defined, no-any-return]
-    except AttributeError:
-        raise ImproperlyConfigured(
-            "request.auth is missing: add 'django_useauth.middleware.AuthMiddleware' "
-            "to MIDDLEWARE, after 'django.contrib.auth.middleware.AuthenticationMiddleware'."
-        ) from None

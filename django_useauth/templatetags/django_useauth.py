@@ -2,7 +2,11 @@
 
 Each tag wraps a typed function that builds its HTML with ``format_html``.
 Tags render nothing when the template context has no ``request`` (check
-``useauth.W001`` reports the missing context processor). Tags that take a
+``useauth.W001`` reports the missing context processor); with a request that
+``AuthMiddleware`` did not see, the tags that read the session raise
+``ImproperlyConfigured``. They read the session through
+:func:`~django_useauth.middleware.get_auth`, so a template rendered by a DRF
+or django-ninja view sees it too. Tags that take a
 ``callback_url`` default to the current page; pass ``None`` to leave it out.
 """
 
@@ -32,11 +36,11 @@ from django_useauth.internal.providers import CREDENTIALS_ID
 from django_useauth.internal.providers import Provider
 from django_useauth.internal.providers import get_providers
 from django_useauth.internal.redirects import allowed_callback_url
+from django_useauth.middleware import get_auth
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
-    from django_useauth.middleware import AuthDetails
 
 __all__ = [
     "CURRENT_PAGE",
@@ -90,10 +94,6 @@ def _hidden_fields(request: HttpRequest, callback_url: str | None) -> SafeString
             '<input type="hidden" name="callbackUrl" value="{}">', callback_url
         )
     return fields
-
-
-def _auth(request: HttpRequest) -> AuthDetails | None:
-    return getattr(request, "auth", None)
 
 
 def _with_request(
@@ -161,10 +161,10 @@ def _flag(value: object) -> bool:
 def _hydration(
     request: HttpRequest, *, refresh_on_focus: bool, refresh_interval: int
 ) -> dict[str, Any]:
-    auth = _auth(request)
-    refreshed = auth.last_refreshed_at if auth is not None else None
+    auth = get_auth(request)
+    refreshed = auth.last_refreshed_at
     return {
-        "session": auth.data if auth is not None else None,
+        "session": auth.data,
         "lastRefreshedAt": refreshed.isoformat() if refreshed is not None else None,
         "options": {
             "basePath": reverse("useauth:session").rsplit("/", 1)[0],
@@ -210,16 +210,14 @@ def useauth_script(
 @_with_request("")
 def auth_status(context: template.Context) -> str:
     """``{% auth_status %}``: ``authenticated`` or ``unauthenticated``."""
-    auth = _auth(context["request"])
-    return auth.status if auth is not None else ""
+    return get_auth(context["request"]).status
 
 
 @register.simple_tag(takes_context=True)
 @_with_request("")
 def auth_user(context: template.Context, field: str = "name") -> str:
     """``{% auth_user "email" %}``: a field of the session's user (``name``, ``email``, ``image``), escaped; empty signed out."""
-    auth = _auth(context["request"])
-    data = auth.data if auth is not None else None
+    data = get_auth(context["request"]).data
     if data is None:
         return ""
     value: Any = data["user"].get(field)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("tags/", views.tags, name="tags"),
     path("client/", views.client, name="client"),
     path("client/required/", views.client_required, name="client_required"),
+    path("apis/", views.apis, name="apis"),
     path("class-based/", views.ClassBasedView.as_view(), name="class_based"),
     path("api/me/", views.me, name="me"),
 ]

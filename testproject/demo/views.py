@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from django.http import HttpResponse
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
@@ -86,6 +87,28 @@ def client_required(request: AuthHttpRequest) -> HttpResponse:
     sends the visitor to the sign-in page and back.
     """
     return render(request, "demo/client_required.html")
+
+
+@require_safe
+def apis(request: AuthHttpRequest) -> HttpResponse:
+    """Call the demo's DRF and django-ninja endpoints (testproject/demo/apis.py) from the browser."""
+    context = {
+        "apis": [
+            {
+                "id": "drf",
+                "name": "Django REST framework",
+                "me": reverse("drf_me"),
+                "echo": reverse("drf_echo"),
+            },
+            {
+                "id": "ninja",
+                "name": "django-ninja",
+                "me": reverse("demo-ninja:ninja_me"),
+                "echo": reverse("demo-ninja:ninja_echo"),
+            },
+        ]
+    }
+    return render(request, "demo/apis.html", context)
 
 
 class ClassBasedView(AuthRequiredMixin, TemplateView):

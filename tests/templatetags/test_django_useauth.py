@@ -4,6 +4,7 @@ import re
 
 from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.sessions.middleware import SessionMiddleware
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpResponse
 from django.template import Context
 from django.template import Template
@@ -221,7 +222,8 @@ class UseAuthScriptTests(TestCase):
 
     def test_without_middleware(self):
         request = RequestFactory().get("/")
-        assert '"session": null' in render("{% useauth_script %}", request)
+        with self.assertRaisesMessage(ImproperlyConfigured, "AuthMiddleware"):
+            render("{% useauth_script %}", request)
 
 
 class FlagTests(TestCase):
