@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
+from typing import cast
+
+from django.utils.functional import SimpleLazyObject
 
 from django_useauth.middleware import get_auth
 
@@ -19,7 +22,9 @@ def auth(request: HttpRequest) -> dict[str, AuthDetails]:
 
     It is :func:`~django_useauth.middleware.get_auth`'s answer, so DRF or
     django-ninja replacing ``request.auth`` does not change it. It stays lazy:
-    a template that never reads ``auth`` costs no query. Raise
-    ``ImproperlyConfigured`` if ``AuthMiddleware`` did not run.
+    a template that never reads ``auth`` costs no query, and renders for a
+    request ``AuthMiddleware`` did not see (a test's ``RequestFactory``, an
+    error page); reading ``auth`` then raises ``ImproperlyConfigured``.
     """
-    return {"auth": get_auth(request)}
+    # SimpleLazyObject proxies bool(), attributes and comparisons.
+    return {"auth": cast("AuthDetails", SimpleLazyObject(lambda: get_auth(request)))}

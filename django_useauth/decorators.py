@@ -16,9 +16,12 @@ from typing import cast
 from typing import overload
 
 from asgiref.sync import iscoroutinefunction
+from asgiref.sync import sync_to_async
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import resolve_url
 
+from django_useauth.internal.csrf import csrf_refusal
+from django_useauth.internal.csrf import needs_csrf_check
 from django_useauth.internal.http import browser_redirect
 from django_useauth.internal.http import session_required_response
 from django_useauth.middleware import get_auth
@@ -37,15 +40,24 @@ def _guard(
     view: _View,
     allowed: Callable[[bool], bool],
     deny: Callable[[HttpRequest], HttpResponse],
+    *,
+    csrf: bool,
 ) -> _View:
     # One wrapper for both decorators: `allowed(signed_in)` decides, `deny`
     # answers. Branch once on the view's kind so sync views never await.
+    # With `csrf`, a signed-in request let through is also CSRF-checked if
+    # nothing checked it yet: the view may be exempt from CsrfViewMiddleware
+    # (DRF's and django-ninja's are), and the session cookie alone let it in.
     if iscoroutinefunction(view):
 
         async def async_inner(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
             signed_in = await get_auth(request).aget_session() is not None
             if not allowed(signed_in):
                 return deny(request)
+            if csrf and signed_in and needs_csrf_check(request):
+                refused = await sync_to_async(csrf_refusal)(request)
+                if refused is not None:
+                    return refused
             return await view(request, *args, **kwargs)
 
         inner: Callable[..., Any] = wraps(view)(async_inner)
@@ -55,6 +67,10 @@ def _guard(
             signed_in = get_auth(request).get_session() is not None
             if not allowed(signed_in):
                 return deny(request)
+            if csrf and signed_in and needs_csrf_check(request):
+                refused = csrf_refusal(request)
+                if refused is not None:
+                    return refused
             return view(request, *args, **kwargs)
 
         inner = wraps(view)(sync_inner)
@@ -80,7 +96,10 @@ def auth_required(
 
     Anonymous browsers are redirected to the sign-in page with ``callback_url``
     (default: the requested path and query) as callbackUrl; htmx requests get
-    ``HX-Redirect``; requests that prefer JSON get ``401``.
+    ``HX-Redirect``; requests that prefer JSON get ``401``. A signed-in
+    request with an unsafe method that no CSRF check has accepted (the view
+    is exempt from ``CsrfViewMiddleware``, as DRF's and django-ninja's are)
+    is checked here, and refused with Django's CSRF failure ``403``.
     """
 
     def decorator(view: _View) -> _View:
@@ -88,6 +107,7 @@ def auth_required(
             view,
             allowed=lambda signed_in: signed_in,
             deny=lambda request: session_required_response(request, callback_url),
+            csrf=True,
         )
 
     if function is not None:
@@ -121,6 +141,7 @@ def unauthenticated_only(
             deny=lambda request: browser_redirect(
                 request, resolve_url(navigate_authenticated_to)
             ),
+            csrf=False,
         )
 
     if function is not None:

@@ -16,6 +16,7 @@ from asgiref.sync import iscoroutinefunction
 from asgiref.sync import markcoroutinefunction
 from asgiref.sync import sync_to_async
 from django.contrib.auth import SESSION_KEY
+from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import SynchronousOnlyOperation
 from django.middleware.csrf import get_token
@@ -92,6 +93,14 @@ class AuthDetails:
     def __init__(self, request: HttpRequest) -> None:
         self._request = request
         self._state: _State | None = None
+        # The session's user, as AuthenticationMiddleware (and the lifetime
+        # guard) set request.user before any view ran. Kept apart because
+        # DRF's Request.user setter writes through to request.user: an
+        # AnonymousUser when none of a view's classes authenticated the
+        # request, a token's user; reading that would sign the session out or
+        # answer another user's data. login() and logout() update it
+        # (_forget_loaded_session). None without AuthenticationMiddleware.
+        self._user: _AnyUser | None = request.__dict__.get("user")
 
     def __bool__(self) -> bool:
         """Return whether the request is signed in."""
@@ -218,7 +227,7 @@ class AuthDetails:
 
     def _read(self) -> _State:
         payload = cached_user(self._request)
-        user = self._request.user
+        user = self._session_user()
         if payload is None and not user.is_authenticated:
             if SESSION_KEY in self._request.session:
                 # Django keeps the session of a user it no longer accepts
@@ -248,7 +257,7 @@ class AuthDetails:
         # The lazy request.user stands in for the user when the payload is
         # cached: nothing loads it unless a callback reads it.
         user = (
-            self._request.user if payload is not None else await self._request.auser()
+            self._session_user() if payload is not None else await self._request.auser()
         )
         if payload is None and not user.is_authenticated:
             if await session.ahas_key(SESSION_KEY):
@@ -269,10 +278,19 @@ class AuthDetails:
         # which stores keep SESSION_COOKIE_AGE after its last write; a store
         # whose clock or timeout disagrees), or signed in before
         # USEAUTH_ABSOLUTE_MAX_AGE was set or lowered, and is flushed: as
-        # after logout(), request.user agrees even if it was read already.
-        self._request.user = anonymous()
-        follow_request_user(self._request)
+        # after logout(), request.user agrees even if it was read already,
+        # unless something else (an API framework's authentication) has set
+        # request.user to a user of its own since.
+        if self._request.__dict__.get("user") is self._user:
+            self._request.user = anonymous()
+            follow_request_user(self._request)
+        self._user = anonymous()
         return _SIGNED_OUT
+
+    def _session_user(self) -> _AnyUser:
+        # Without AuthenticationMiddleware this raises AttributeError, which
+        # the loaders turn into signed out (check useauth.E004 reports it).
+        return self._user if self._user is not None else self._request.user
 
     def _state_for(
         self,
@@ -388,21 +406,27 @@ def get_auth(request: HttpRequest) -> AuthDetails:
         return request._useauth  # type: ignore[attr-defined, no-any-return]
     except AttributeError:
         raise ImproperlyConfigured(
-            "request.auth is missing: add 'django_useauth.middleware.AuthMiddleware' "
-            "to MIDDLEWARE, after 'django.contrib.auth.middleware.AuthenticationMiddleware'."
+            "AuthMiddleware did not run for this request: add "
+            "'django_useauth.middleware.AuthMiddleware' to MIDDLEWARE, after "
+            "'django.contrib.auth.middleware.AuthenticationMiddleware' (in tests, "
+            "send requests through the test client rather than RequestFactory)."
         ) from None
 
 
 def _attach(request: HttpRequest) -> None:
+    if user_guard_needed():
+        guard_user(request)
+    # After the guard: AuthDetails keeps the guarded request.user.
     details = AuthDetails(request)
     request.auth = details  # type: ignore[attr-defined]
     request._useauth = details  # type: ignore[attr-defined]  # see get_auth()
-    if user_guard_needed():
-        guard_user(request)
 
 
 def _forget_loaded_session(
-    sender: object, request: HttpRequest | None = None, **kwargs: Any
+    sender: object,
+    request: HttpRequest | None = None,
+    user: _AnyUser | None = None,
+    **kwargs: Any,
 ) -> None:
     # Receiver of user_logged_in and user_logged_out (connected in apps.py):
     # request.auth loads the session once per request; after login() or
@@ -410,4 +434,8 @@ def _forget_loaded_session(
     auth: AuthDetails | None = getattr(request, "_useauth", None)
     if auth is not None:
         auth._state = None
+        # login() sends user_logged_in with the user it signed in; logout()
+        # sends user_logged_out before it sets request.user to anonymous.
+        signed_in = kwargs["signal"] is user_logged_in and user is not None
+        auth._user = user if signed_in else anonymous()
         follow_request_user(auth._request)

@@ -5,10 +5,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import resolve_url
 from django.views import View
 
+from django_useauth.internal.csrf import csrf_refusal
+from django_useauth.internal.csrf import needs_csrf_check
 from django_useauth.internal.http import browser_redirect
 from django_useauth.internal.http import session_required_response
 from django_useauth.middleware import get_auth
@@ -21,6 +24,10 @@ __all__ = ["AuthRequiredMixin", "UnauthenticatedOnlyMixin"]
 
 
 class _GuardMixin(View):
+    # Whether a signed-in request let through is CSRF-checked when nothing
+    # checked it yet (see decorators._guard).
+    _checks_csrf = False
+
     def _signed_in_allowed(self, signed_in: bool) -> bool:  # pragma: no cover
         raise NotImplementedError
 
@@ -33,12 +40,20 @@ class _GuardMixin(View):
         signed_in = get_auth(request).get_session() is not None
         if not self._signed_in_allowed(signed_in):
             return self._deny(request)
+        if self._checks_csrf and signed_in and needs_csrf_check(request):
+            refused = csrf_refusal(request)
+            if refused is not None:
+                return refused
         return super().dispatch(request, *args, **kwargs)
 
     async def _adispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         signed_in = await get_auth(request).aget_session() is not None
         if not self._signed_in_allowed(signed_in):
             return self._deny(request)
+        if self._checks_csrf and signed_in and needs_csrf_check(request):
+            refused = await sync_to_async(csrf_refusal)(request)
+            if refused is not None:
+                return refused
         return await super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
 
     @classmethod
@@ -51,9 +66,12 @@ class AuthRequiredMixin(_GuardMixin):
     """Like ``@auth_required``: only signed-in requests reach the view.
 
     ``auth_callback_url`` overrides the callbackUrl (default: the request's path and query).
+    A signed-in request with an unsafe method that no CSRF check has accepted
+    (the view is exempt from ``CsrfViewMiddleware``) is checked here.
     """
 
     auth_callback_url: str | None = None
+    _checks_csrf = True
 
     def _signed_in_allowed(self, signed_in: bool) -> bool:
         return signed_in

@@ -9,8 +9,9 @@ in the package imports Django REST framework. In a DRF view authenticated by
 
 from __future__ import annotations
 
-from importlib.util import find_spec
 from typing import TYPE_CHECKING
+
+from django.apps import apps
 
 try:
     from rest_framework.authentication import SessionAuthentication
@@ -91,8 +92,9 @@ class IsSignedIn(BasePermission):
         return isinstance(request.auth, AuthDetails) and bool(request.auth)
 
 
-if find_spec("drf_spectacular") is not None:
+if apps.is_installed("drf_spectacular"):
     # Registers the scheme with drf-spectacular: the extension must be
     # defined before the schema is generated, and this module is imported
-    # wherever the class is named.
+    # wherever the class is named (DRF imports the classes of its settings
+    # when they are first used, after the app registry is ready).
     from django_useauth.internal import spectacular  # noqa: F401

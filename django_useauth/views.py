@@ -65,6 +65,7 @@ from django_useauth.internal.providers import get_providers
 from django_useauth.internal.providers import providers_json
 from django_useauth.internal.redirects import absolute_url
 from django_useauth.internal.redirects import is_allowed_callback_url
+from django_useauth.middleware import get_auth
 from django_useauth.signals import session_updated
 
 if TYPE_CHECKING:
@@ -72,11 +73,6 @@ if TYPE_CHECKING:
     from django.http import JsonResponse
 
     from django_useauth.internal.providers import Provider
-    from django_useauth.middleware import AuthDetails
-
-    class _AuthRequest(HttpRequest):
-        # A request that went through AuthMiddleware (for typing only).
-        auth: AuthDetails
 
 
 __all__ = [
@@ -205,9 +201,9 @@ def _checked_post(
 @_endpoint
 @require_safe
 @no_store_view
-def csrf(request: _AuthRequest) -> JsonResponse:
+def csrf(request: HttpRequest) -> JsonResponse:
     """``GET csrf``: ``{"csrfToken": <Django's masked token>}``; sets the CSRF cookie."""
-    return json_response({"csrfToken": request.auth.get_csrf_token()})
+    return json_response({"csrfToken": get_auth(request).get_csrf_token()})
 
 
 @_endpoint
@@ -223,7 +219,7 @@ def providers(request: HttpRequest) -> HttpResponse:
 @_endpoint
 @require_http_methods(["GET", "HEAD", "POST"])
 @no_store_view
-def session(request: _AuthRequest) -> JsonResponse:
+def session(request: HttpRequest) -> JsonResponse:
     """``GET session``: the session object, or ``{}`` signed out, always 200.
 
     ``POST session`` (``useSession().update()``): CSRF-checked, answers the
@@ -234,14 +230,14 @@ def session(request: _AuthRequest) -> JsonResponse:
         if body is None or not csrf_is_valid(request, body.get("csrfToken")):
             return json_response({}, status=400)
         return _update_session(request, body.get("data"))
-    data = request.auth.get_session()
+    data = get_auth(request).get_session()
     return json_response(data or {})
 
 
-def _update_session(request: _AuthRequest, data: Any) -> JsonResponse:
+def _update_session(request: HttpRequest, data: Any) -> JsonResponse:
     # useSession().update(data): the session callback gets `data` as
     # new_session and answers the new session object.
-    if request.auth.get_session() is None:
+    if get_auth(request).get_session() is None:
         return json_response({})
     # Signed in (there is a session), so not an AnonymousUser.
     user = cast("AbstractBaseUser", request.user)
@@ -381,7 +377,7 @@ def _credentials_callback(
 @_endpoint
 @require_http_methods(["GET", "HEAD", "POST"])
 @no_store_view
-def signout(request: _AuthRequest) -> HttpResponse:
+def signout(request: HttpRequest) -> HttpResponse:
     """``GET signout``: a confirmation page; it never signs out. ``POST signout``: sign out.
 
     The POST is CSRF-checked (failure: ``…/signout?csrf=true``) and answers the
@@ -402,9 +398,11 @@ def signout(request: _AuthRequest) -> HttpResponse:
 
 @_checked_post(back_to="signout")
 def _sign_out(
-    request: _AuthRequest, body: dict[str, Any], json_mode: bool
+    request: HttpRequest, body: dict[str, Any], json_mode: bool
 ) -> HttpResponse:
-    result = request.auth.sign_out(callback_url=_posted_callback_url(request, body))
+    result = get_auth(request).sign_out(
+        callback_url=_posted_callback_url(request, body)
+    )
     return redirect_response(result.url, json_mode=json_mode)
 
 

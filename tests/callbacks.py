@@ -1,4 +1,4 @@
-"""Callbacks and event receivers the lifecycle tests configure by dotted path."""
+"""Callbacks and event receivers the tests configure by dotted path (the lifecycle tests, the roles of the DRF and Ninja tests)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,12 @@ def session(*, session, user, request, trigger, new_session, **kwargs):
     if trigger == "update" and isinstance(new_session, dict):
         shaped["theme"] = new_session.get("theme")
     return shaped
+
+
+def session_with_roles(*, session, user, **kwargs):
+    """Add ``roles`` to the session's user: staff are editors (the roles pattern of the DRF and Ninja tests)."""
+    roles = ["editor"] if user.is_staff else []
+    return {**session, "user": {**session["user"], "roles": roles}}
 
 
 def broken_session(**kwargs):

@@ -1,23 +1,23 @@
-"""Helpers shared by the DRF tests (tests/test_drf_*.py)."""
+"""What the DRF tests (tests/test_drf_*.py) share: DRF's answers, and requests as DRF gets them.
+
+The helpers that are not DRF's own (the session's key, its lifetime, CSRF
+headers) are in tests/utils.py, shared with the django-ninja tests.
+"""
 
 from __future__ import annotations
 
 import base64
-from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
-from django.contrib.sessions.backends.base import SessionBase
+from django.contrib.auth import login
+from django.contrib.auth.models import User
+from django.http import HttpRequest
 from django.http.response import HttpResponseBase
-from django.test import Client
-from django.utils import timezone
+from django.test import RequestFactory
 
-from django_useauth.internal.lifetime import EXPIRES_AT_KEY
-from django_useauth.internal.lifetime import REFRESHED_AT_KEY
-from django_useauth.internal.lifetime import SIGNED_IN_AT_KEY
+from tests.utils import MODEL_BACKEND
 from tests.utils import PASSWORD
-from tests.utils import csrf_token
-from tests.utils import store
+from tests.utils import auth_request
 
 #: Settings for the DRF tests' URLconf (tests/urls_drf.py).
 DRF_URLS = {"ROOT_URLCONF": "tests.urls_drf"}
@@ -34,32 +34,15 @@ NOT_AUTHENTICATED = "Authentication credentials were not provided."
 #: The ``detail`` of DRF's ``403`` when a permission refused the request.
 NOT_PERMITTED = "You do not have permission to perform this action."
 
-
-def session_with_roles(*, session, user, **kwargs):
-    """A ``USEAUTH_SESSION_CALLBACK`` that adds the user's roles: staff are editors."""
-    roles = ["editor"] if user.is_staff else []
-    return {**session, "user": {**session["user"], "roles": roles}}
-
-
-def session_key(client: Client) -> str:
-    """The key of ``client``'s session cookie."""
-    key: str = client.cookies[settings.SESSION_COOKIE_NAME].value
-    return key
-
-
-def stored(client: Client) -> SessionBase:
-    """``client``'s session as the store holds it now."""
-    return store(session_key(client))
-
-
-def session_exists(key: str) -> bool:
-    """Whether the store still holds the session ``key``."""
-    return store().exists(key)
-
-
-def csrf_headers(client: Client) -> dict[str, str]:
-    """An ``X-CSRFToken`` header with the token of ``GET /api/auth/csrf``."""
-    return {"X-CSRFToken": csrf_token(client)}
+#: What a view of tests/drf_views.py that reads :func:`get_auth` answers signed
+#: out, where no class authenticated the request (DRF leaves ``None`` in ``request.auth``).
+SIGNED_OUT_GET_AUTH = {
+    "requestAuth": "NoneType",
+    "status": "unauthenticated",
+    "data": None,
+    "signedIn": False,
+    "user": "",
+}
 
 
 def basic_auth(username: str = "ada", password: str = PASSWORD) -> dict[str, str]:
@@ -68,37 +51,28 @@ def basic_auth(username: str = "ada", password: str = PASSWORD) -> dict[str, str
     return {"Authorization": f"Basic {encoded}"}
 
 
-def age(client: Client, by: timedelta) -> str:
-    """Make ``client``'s session look refreshed ``by`` ago (its expiry ``USEAUTH_MAX_AGE`` from then); return the old refresh time."""
-    session = stored(client)
-    old = timezone.now() - by
-    session.set_expiry(old + timedelta(days=30))
-    session[REFRESHED_AT_KEY] = old.isoformat()
-    session.save()
-    return old.isoformat()
-
-
-def signed_in_long_ago(client: Client, by: timedelta) -> None:
-    """Make ``client``'s session look signed in ``by`` ago (for ``USEAUTH_ABSOLUTE_MAX_AGE``)."""
-    session = stored(client)
-    session[SIGNED_IN_AT_KEY] = (timezone.now() - by).isoformat()
-    session.save()
-
-
-def past_its_end(client: Client) -> None:
-    """Make ``client``'s session a browser-session cookie's one whose server-side end has passed.
-
-    The store keeps it (its own expiry is still ahead); only the session's
-    kept end says it is over.
-    """
-    session = stored(client)
-    session.set_expiry(0)
-    old = timezone.now() - timedelta(days=31)
-    session[REFRESHED_AT_KEY] = old.isoformat()
-    session[EXPIRES_AT_KEY] = (old + timedelta(days=30)).isoformat()
-    session.save()
-
-
 def detail(response: HttpResponseBase) -> Any:
     """The ``detail`` of a DRF error answer."""
     return response.json()["detail"]  # type: ignore[attr-defined]
+
+
+def assert_challenged(response: HttpResponseBase, realm: str = "api") -> None:
+    """DRF's ``401`` for a request no class authenticated, with our challenge."""
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == f'Session realm="{realm}"'
+    assert detail(response) == NOT_AUTHENTICATED
+
+
+def http_request(user: User | None = None, path: str = "/") -> HttpRequest:
+    """A GET of ``path`` through the middleware, as DRF's ``Request`` wraps it; signed in as ``user`` if given."""
+    request = auth_request(RequestFactory().get(path))
+    if user is not None:
+        login(request, user, backend=MODEL_BACKEND)
+    return request
+
+
+def assert_django_csrf_refusal(response: Any) -> None:
+    """Django's own CSRF failure (``CSRF_FAILURE_VIEW``), as an access guard answers it."""
+    assert response.status_code == 403
+    assert response["Content-Type"].startswith("text/html")
+    assert b"CSRF verification failed" in response.content

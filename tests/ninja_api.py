@@ -1,8 +1,9 @@
 """django-ninja APIs for the tests of ``django_useauth.ninja`` (mounted by tests/urls_ninja.py).
 
-Four ``NinjaAPI`` instances, each with its own ``urls_namespace`` (django-ninja
-1.7 keeps no registry of APIs, so several live in one process; the namespace
-keeps their URL names and OpenAPI views apart):
+Four ``NinjaAPI`` instances, each with its own ``urls_namespace``, which keeps
+their URL names and OpenAPI views apart (django-ninja before 1.7 also keeps a
+registry of the namespaces whose ``urls`` were read, and refuses a second
+read: tests/urls_ninja.py reads each once):
 
 ``operations``
     ``auth=`` on each operation: ``useauth``, a Bearer callback beside it, the
@@ -76,7 +77,11 @@ class EditorOrNext(UseAuth):
 
 
 class AsyncStaffAuth(UseAuth):
-    """An ``async def authenticate`` that queries the database: staff only, else 403."""
+    """An ``async def authenticate`` that queries the database: staff only, else 403.
+
+    In a sync operation (``/async-authenticate``) it needs django-ninja 1.7.1
+    or newer, which awaits the callback's coroutine there.
+    """
 
     async def authenticate(self, request: HttpRequest, key: str | None) -> AuthDetails:  # type: ignore[override]
         auth = super().authenticate(request, key)

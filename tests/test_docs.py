@@ -77,3 +77,22 @@ class DocsTests(SimpleTestCase):
             f"Django {', '.join(ordered[:-1])} and {ordered[-1]} supported." in readme
         )
         assert pyproject["project"]["requires-python"] == f">={low}"
+
+    def test_oldest_api_frameworks_run_every_api_test(self):
+        # tox's py311-django52-apis-oldest names the files (tox does not expand
+        # globs): every DRF and Ninja test file must be among them, and the
+        # pins must be the extras' lower bounds.
+        tox = configparser.ConfigParser(interpolation=None)
+        tox.read(ROOT / "tox.ini")
+        env = tox["testenv:py311-django52-apis-oldest"]
+        named = set(re.findall(r"tests/[\w/]+\.py", env["commands"]))
+        tests = ROOT / "tests"
+        for path in [*tests.glob("test_drf_*.py"), *tests.glob("test_ninja_*.py")]:
+            assert f"tests/{path.name}" in named, path.name
+        assert "tests/attacks/test_apis.py" in named
+        pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+        extras = pyproject["project"]["optional-dependencies"]
+        for requirement in [*extras["drf"], *extras["ninja"]]:
+            name, version = requirement.split(">=")
+            pin = rf"^{name}=={re.escape(version)}(\.0)*$"
+            assert re.search(pin, env["deps"], re.MULTILINE), requirement

@@ -16,9 +16,7 @@ from datetime import datetime
 from datetime import timedelta
 from unittest import mock
 
-from django.contrib.auth import login
 from django.contrib.auth.models import User
-from django.test import RequestFactory
 from django.test import TestCase
 from django.test import override_settings
 from django.utils import timezone
@@ -31,35 +29,28 @@ from django_useauth.middleware import get_auth
 from django_useauth.rest_framework import UseAuthAuthentication
 from tests.drf_utils import CHALLENGE
 from tests.drf_utils import DRF_URLS
-from tests.drf_utils import NOT_AUTHENTICATED
-from tests.drf_utils import age
-from tests.drf_utils import detail
-from tests.drf_utils import past_its_end
-from tests.drf_utils import session_exists
-from tests.drf_utils import session_key
-from tests.drf_utils import signed_in_long_ago
-from tests.drf_utils import stored
-from tests.utils import auth_request
+from tests.drf_utils import SIGNED_OUT_GET_AUTH
+from tests.drf_utils import assert_challenged
+from tests.drf_utils import http_request
+from tests.utils import MODEL_BACKEND
 from tests.utils import csrf_client
-from tests.utils import csrf_token
+from tests.utils import csrf_headers
 from tests.utils import make_user
+from tests.utils import past_its_end
 from tests.utils import read_session
-from tests.utils import sign_in
-
-
-def assert_challenged(response, realm="api"):
-    """DRF's ``401`` for a request no class authenticated, with our challenge."""
-    assert response.status_code == 401
-    assert response["WWW-Authenticate"] == f'Session realm="{realm}"'
-    assert detail(response) == NOT_AUTHENTICATED
+from tests.utils import refreshed_at
+from tests.utils import session_exists
+from tests.utils import session_key
+from tests.utils import signed_in_ago
+from tests.utils import signed_in_client
+from tests.utils import stored
 
 
 @override_settings(**DRF_URLS)
 class SignedInTests(TestCase):
     def setUp(self):
         self.user = make_user()
-        self.client = csrf_client()
-        sign_in(self.client)
+        self.client = signed_in_client()
 
     def test_request_auth_is_the_auth_details(self):
         session = read_session(self.client)
@@ -107,9 +98,7 @@ class SignedInTests(TestCase):
 
     def test_sign_out_from_the_view(self):
         key = session_key(self.client)
-        response = self.client.post(
-            "/drf/sign-out/", headers={"X-CSRFToken": csrf_token(self.client)}
-        )
+        response = self.client.post("/drf/sign-out/", headers=csrf_headers(self.client))
         assert response.status_code == 200
         # request.auth follows the sign-out it made.
         assert response.json() == {
@@ -137,32 +126,23 @@ class SignedOutTests(TestCase):
     def test_open_view(self):
         # Nobody authenticated: DRF leaves its own defaults in request.auth
         # and request.user; the details still say signed out.
-        body = self.client.get("/drf/optional/").json()
-        assert body == {
-            "requestAuth": "NoneType",
-            "status": "unauthenticated",
-            "data": None,
-            "signedIn": False,
-            "user": "",
-        }
+        assert self.client.get("/drf/optional/").json() == SIGNED_OUT_GET_AUTH
 
     def test_authenticate_answers_none(self):
-        http_request = auth_request(RequestFactory().get("/drf/me/"))
-        request = Request(http_request)
+        request = Request(http_request(path="/drf/me/"))
         assert UseAuthAuthentication().authenticate(request) is None
         assert UseAuthAuthentication().authenticate_header(request) == CHALLENGE
 
     def test_authenticate_answers_the_user_and_the_details(self):
         user = make_user()
-        http_request = auth_request(RequestFactory().get("/drf/me/"))
-        login(http_request, user, backend="django.contrib.auth.backends.ModelBackend")
-        request = Request(http_request)
+        signed_in = http_request(user, "/drf/me/")
+        request = Request(signed_in)
         answer = UseAuthAuthentication().authenticate(request)
         assert answer is not None
         answered_user, details = answer
         assert answered_user == user
         assert isinstance(details, AuthDetails)
-        assert details is get_auth(http_request)
+        assert details is get_auth(signed_in)
         assert details.status == "authenticated"
 
 
@@ -172,8 +152,7 @@ class EndedSessionTests(TestCase):
 
     def setUp(self):
         self.user = make_user()
-        self.client = csrf_client()
-        sign_in(self.client)
+        self.client = signed_in_client()
         self.key = session_key(self.client)
 
     def test_expired_in_the_store(self):
@@ -205,7 +184,7 @@ class EndedSessionTests(TestCase):
     def test_signed_in_before_the_absolute_max_age(self):
         # Signed in two days ago; the project then set the absolute lifetime
         # to one day: the session's own expiry is still weeks ahead.
-        signed_in_long_ago(self.client, timedelta(days=2))
+        signed_in_ago(self.client, timedelta(days=2))
         assert stored(self.client).get_expiry_date() > timezone.now() + timedelta(
             days=29
         )
@@ -215,7 +194,7 @@ class EndedSessionTests(TestCase):
             assert read_session(self.client) == {}
 
     def test_within_the_absolute_max_age(self):
-        signed_in_long_ago(self.client, timedelta(hours=12))
+        signed_in_ago(self.client, timedelta(hours=12))
         with self.settings(USEAUTH_ABSOLUTE_MAX_AGE=timedelta(days=1)):
             body = self.client.get("/drf/me/").json()
         assert body["status"] == "authenticated"
@@ -262,26 +241,21 @@ class SlidingRefreshTests(TestCase):
 
     def setUp(self):
         make_user()
-        self.api = csrf_client()
-        self.endpoint = csrf_client()
-        sign_in(self.api)
-        sign_in(self.endpoint)
+        self.api = signed_in_client()
+        self.endpoint = signed_in_client()
 
     def test_same_extension_as_the_session_endpoint(self):
-        by = timedelta(days=3, hours=2)
-        old = age(self.api, by)
-        # The same age for the other session, from the same instant.
-        session = stored(self.endpoint)
-        session.set_expiry(datetime.fromisoformat(old) + timedelta(days=30))
-        session[REFRESHED_AT_KEY] = old
-        session.save()
+        old = timezone.now() - timedelta(days=3, hours=2)
+        # The same age for both sessions, from the same instant.
+        refreshed_at(self.api, old)
+        refreshed_at(self.endpoint, old)
 
         body = self.api.get("/drf/me/").json()
         answered = self.endpoint.get("/api/auth/session").json()
 
         by_api, by_endpoint = stored(self.api), stored(self.endpoint)
         # A whole number of update ages (one day) after the old refresh.
-        refreshed = datetime.fromisoformat(old) + timedelta(days=3)
+        refreshed = old + timedelta(days=3)
         assert by_api[REFRESHED_AT_KEY] == refreshed.isoformat()
         assert by_api[REFRESHED_AT_KEY] == by_endpoint[REFRESHED_AT_KEY]
         assert by_api.get_expiry_date() == refreshed + timedelta(days=30)
@@ -300,9 +274,10 @@ class SlidingRefreshTests(TestCase):
         assert body["data"]["expires"] == format_expires(before.get_expiry_date())
 
     def test_refresh_in_a_viewset(self):
-        old = age(self.api, timedelta(days=1, minutes=1))
+        old = timezone.now() - timedelta(days=1, minutes=1)
+        refreshed_at(self.api, old)
         assert self.api.get("/drf/notes/").status_code == 200
-        refreshed = datetime.fromisoformat(old) + timedelta(days=1)
+        refreshed = old + timedelta(days=1)
         assert stored(self.api)[REFRESHED_AT_KEY] == refreshed.isoformat()
 
     def test_refresh_of_a_session_signed_in_elsewhere(self):
@@ -310,7 +285,7 @@ class SlidingRefreshTests(TestCase):
         # read gives it the lifetime, as its first GET /api/auth/session would.
         user = User.objects.get(username="ada")
         client = csrf_client()
-        client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+        client.force_login(user, backend=MODEL_BACKEND)
         before = timezone.now()
         body = client.get("/drf/me/").json()
         assert body["status"] == "authenticated"

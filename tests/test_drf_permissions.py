@@ -5,14 +5,12 @@
 request: ``401`` when no class did, ``403`` when another class did (DRF's
 Basic authentication, or its ``SessionAuthentication``, whose ``request.auth``
 is ``None``). Roles come from ``USEAUTH_SESSION_CALLBACK`` (here
-tests.drf_utils.session_with_roles: staff are editors) and are read from
+tests.callbacks.session_with_roles: staff are editors) and are read from
 ``request.auth.data`` by a subclass (tests.drf_views.IsEditor).
 """
 
 from __future__ import annotations
 
-from django.contrib.auth import login
-from django.test import RequestFactory
 from django.test import TestCase
 from django.test import override_settings
 from rest_framework.request import Request
@@ -24,22 +22,22 @@ from tests.drf_utils import CHALLENGE
 from tests.drf_utils import DRF_URLS
 from tests.drf_utils import NOT_AUTHENTICATED
 from tests.drf_utils import NOT_PERMITTED
+from tests.drf_utils import assert_challenged
 from tests.drf_utils import basic_auth
 from tests.drf_utils import detail
+from tests.drf_utils import http_request
 from tests.drf_views import IsEditor
-from tests.utils import auth_request
+from tests.utils import ROLES_CALLBACK
 from tests.utils import csrf_client
 from tests.utils import make_user
 from tests.utils import read_session
 from tests.utils import sign_in
 
-ROLES = {"USEAUTH_SESSION_CALLBACK": "tests.drf_utils.session_with_roles"}
 
-
-def drf_request(http_request, auth):
-    """A DRF ``Request`` whose ``request.auth`` is ``auth`` (nothing authenticates it again)."""
-    request = Request(http_request, authenticators=[])
-    request.user = http_request.user
+def drf_request(wrapped, auth):
+    """DRF's ``Request`` around ``wrapped``, whose ``request.auth`` is ``auth`` (nothing authenticates it again)."""
+    request = Request(wrapped, authenticators=[])
+    request.user = wrapped.user
     request.auth = auth
     return request
 
@@ -57,10 +55,7 @@ class IsSignedInTests(TestCase):
         assert response.json()["status"] == "authenticated"
 
     def test_nobody_authenticated_is_401(self):
-        response = self.client.get("/drf/me/")
-        assert response.status_code == 401
-        assert response["WWW-Authenticate"] == CHALLENGE
-        assert detail(response) == NOT_AUTHENTICATED
+        assert_challenged(self.client.get("/drf/me/"))
 
     def test_basic_authentication_is_403(self):
         # Basic authentication authenticated the request, not the session:
@@ -106,37 +101,27 @@ class HasPermissionTests(TestCase):
     def setUp(self):
         self.view = APIView()
 
-    def http_request(self, *, signed_in):
-        http_request = auth_request(RequestFactory().get("/"))
-        if signed_in:
-            login(
-                http_request,
-                make_user(),
-                backend="django.contrib.auth.backends.ModelBackend",
-            )
-        return http_request
-
     def test_signed_in_details(self):
-        http_request = self.http_request(signed_in=True)
-        request = drf_request(http_request, get_auth(http_request))
+        signed_in = http_request(make_user())
+        request = drf_request(signed_in, get_auth(signed_in))
         assert IsSignedIn().has_permission(request, self.view) is True
 
     def test_signed_out_details(self):
-        http_request = self.http_request(signed_in=False)
-        request = drf_request(http_request, get_auth(http_request))
+        signed_out = http_request()
+        request = drf_request(signed_out, get_auth(signed_out))
         assert IsSignedIn().has_permission(request, self.view) is False
 
     def test_anything_else(self):
         # A signed-in session that another class authenticated: its token,
         # DRF's None, a truthy stand-in are not the session's details.
-        http_request = self.http_request(signed_in=True)
+        signed_in = http_request(make_user())
         for auth in (None, "a token", object(), True):
             with self.subTest(auth=auth):
-                request = drf_request(http_request, auth)
+                request = drf_request(signed_in, auth)
                 assert IsSignedIn().has_permission(request, self.view) is False
 
 
-@override_settings(**DRF_URLS, **ROLES)
+@override_settings(**DRF_URLS, USEAUTH_SESSION_CALLBACK=ROLES_CALLBACK)
 class RolesTests(TestCase):
     """The documented IsEditor: roles from the session callback, in request.auth.data."""
 
@@ -162,9 +147,7 @@ class RolesTests(TestCase):
         assert detail(response) == NOT_PERMITTED
 
     def test_signed_out_is_401(self):
-        response = self.client.get("/drf/editor/")
-        assert response.status_code == 401
-        assert response["WWW-Authenticate"] == CHALLENGE
+        assert_challenged(self.client.get("/drf/editor/"))
 
     def test_promotion_shows_on_the_next_request(self):
         user = make_user()
@@ -183,6 +166,6 @@ class RolesTests(TestCase):
 
     def test_has_permission_signed_out_short_circuits(self):
         # Signed out, request.auth has no data: the subclass must not read it.
-        http_request = auth_request(RequestFactory().get("/"))
-        request = drf_request(http_request, get_auth(http_request))
+        signed_out = http_request()
+        request = drf_request(signed_out, get_auth(signed_out))
         assert IsEditor().has_permission(request, APIView()) is False

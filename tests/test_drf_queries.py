@@ -16,13 +16,14 @@ from datetime import timedelta
 from django.core.cache import caches
 from django.test import TestCase
 from django.test import override_settings
+from django.utils import timezone
 
 from tests.drf_utils import DRF_URLS
-from tests.drf_utils import age
-from tests.drf_utils import csrf_headers
 from tests.utils import CACHED_SESSIONS
 from tests.utils import csrf_client
+from tests.utils import csrf_headers
 from tests.utils import make_user
+from tests.utils import refreshed_at
 from tests.utils import sign_in
 
 
@@ -86,10 +87,11 @@ class DbStoreTests(_Base):
         # A due session: read, user, and the session row's UPDATE (in a
         # savepoint, inside the test's transaction), on both.
         sign_in(self.client)
-        age(self.client, timedelta(days=1, minutes=1))
+        old = timezone.now() - timedelta(days=1, minutes=1)
+        refreshed_at(self.client, old)
         with self.assertNumQueries(5):
             self.session()
-        age(self.client, timedelta(days=1, minutes=1))
+        refreshed_at(self.client, old)
         with self.assertNumQueries(5):
             self.drf("/drf/me/")
         # Refreshed: the next read writes nothing.

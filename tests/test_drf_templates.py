@@ -13,9 +13,7 @@ from __future__ import annotations
 import json
 import re
 
-from django.contrib.auth import login
 from django.template import engines
-from django.test import RequestFactory
 from django.test import TestCase
 from django.test import override_settings
 from rest_framework.authentication import SessionAuthentication
@@ -25,14 +23,22 @@ from django_useauth.context_processors import auth as auth_context
 from django_useauth.middleware import get_auth
 from tests.drf_utils import BROWSER_ACCEPT
 from tests.drf_utils import DRF_URLS
-from tests.drf_utils import past_its_end
-from tests.utils import auth_request
+from tests.drf_utils import http_request
 from tests.utils import csrf_client
 from tests.utils import make_user
+from tests.utils import past_its_end
 from tests.utils import read_session
 from tests.utils import sign_in
 
 BROWSER = {"Accept": BROWSER_ACCEPT}
+
+#: The template's paragraphs for ada signed in (but ``request-auth``, which depends on the view).
+SIGNED_IN = {
+    "status": "authenticated",
+    "name": "Ada Lovelace",
+    "email": "ada@example.com",
+    "context": "authenticated|ada@example.com|signed in",
+}
 
 HYDRATION = re.compile(
     r'<script id="useauth-data" type="application/json">(.*?)</script>'
@@ -64,13 +70,7 @@ class TemplateTests(TestCase):
         # Issue 12: request.auth is None here, and the tags rendered "".
         sign_in(self.client)
         response = self.client.get("/drf/template/default/", headers=BROWSER)
-        assert paragraphs(response) == {
-            "status": "authenticated",
-            "name": "Ada Lovelace",
-            "email": "ada@example.com",
-            "context": "authenticated|ada@example.com|signed in",
-            "request-auth": "NoneType",
-        }
+        assert paragraphs(response) == {**SIGNED_IN, "request-auth": "NoneType"}
         data = hydration(response)
         assert data["session"] == read_session(self.client)
         assert data["lastRefreshedAt"] is not None
@@ -89,13 +89,7 @@ class TemplateTests(TestCase):
     def test_useauth_authentication(self):
         sign_in(self.client)
         response = self.client.get("/drf/template/useauth/", headers=BROWSER)
-        assert paragraphs(response) == {
-            "status": "authenticated",
-            "name": "Ada Lovelace",
-            "email": "ada@example.com",
-            "context": "authenticated|ada@example.com|signed in",
-            "request-auth": "AuthDetails",
-        }
+        assert paragraphs(response) == {**SIGNED_IN, "request-auth": "AuthDetails"}
         assert hydration(response)["session"] == read_session(self.client)
 
     def test_useauth_authentication_signed_out(self):
@@ -131,14 +125,8 @@ class DrfRequestTests(TestCase):
     """The context processor and the tags given DRF's Request directly."""
 
     def drf_request(self, *, signed_in):
-        http_request = auth_request(RequestFactory().get("/"))
-        if signed_in:
-            login(
-                http_request,
-                make_user(),
-                backend="django.contrib.auth.backends.ModelBackend",
-            )
-        request = Request(http_request, authenticators=[SessionAuthentication()])
+        wrapped = http_request(make_user() if signed_in else None)
+        request = Request(wrapped, authenticators=[SessionAuthentication()])
         # What DRF's view does before the handler runs.
         request.user  # noqa: B018
         assert request.auth is None

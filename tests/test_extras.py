@@ -12,7 +12,9 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.test import SimpleTestCase
+from django.test import override_settings
 
 import django_useauth
 
@@ -129,7 +131,13 @@ class ExtrasTests(SimpleTestCase):
             importlib.import_module("django_useauth.ninja")
 
     def test_rest_framework_without_drf_spectacular(self):
-        with _without("drf_spectacular", "django_useauth.internal.spectacular"):
+        # Not in INSTALLED_APPS: drf-spectacular is not imported, even when
+        # it could be.
+        installed = [app for app in settings.INSTALLED_APPS if app != "drf_spectacular"]
+        with (
+            override_settings(INSTALLED_APPS=installed),
+            _without("django_useauth.internal.spectacular"),
+        ):
             module = importlib.import_module("django_useauth.rest_framework")
             assert module.UseAuthAuthentication.__name__ == "UseAuthAuthentication"
             assert sys.modules.get("django_useauth.internal.spectacular") is None

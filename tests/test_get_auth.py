@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 from django.http import HttpResponse
 from django.template import Context
+from django.template import RequestContext
 from django.template import Template
 from django.test import RequestFactory
 from django.test import TestCase
@@ -28,7 +29,7 @@ from tests import views
 from tests.utils import auth_request
 from tests.utils import make_user
 
-MISSING = "add 'django_useauth.middleware.AuthMiddleware' to MIDDLEWARE"
+MISSING = "AuthMiddleware did not run for this request: add 'django_useauth.middleware.AuthMiddleware' to MIDDLEWARE"
 
 
 def _render(template: str, request: HttpRequest) -> str:
@@ -98,7 +99,7 @@ class ReplacedTests(TestCase):
         assert _render("{% auth_status %}", request) == "authenticated"
         assert _render("{% auth_user 'email' %}", request) == "ada@example.com"
         assert '"email": "ada@example.com"' in _render("{% useauth_script %}", request)
-        assert auth_context(request)["auth"] is get_auth(request)
+        assert auth_context(request)["auth"] == get_auth(request)
         assert auth_context(request)["auth"].status == "authenticated"
 
     def test_login_after_the_replacement_reloads_the_details(self):
@@ -154,5 +155,15 @@ class MissingMiddlewareTests(TestCase):
                 _render(f"{{% {tag} %}}", self.request())
 
     def test_context_processor(self):
+        # Lazy: a template that never reads `auth` renders; reading it raises.
+        context = auth_context(self.request())
         with self.assertRaisesMessage(ImproperlyConfigured, MISSING):
-            auth_context(self.request())
+            bool(context["auth"])
+
+    def test_templates_that_do_not_read_auth_render(self):
+        request = self.request()
+        template = Template("hello {% if request %}world{% endif %}")
+        context = RequestContext(request, {})
+        assert template.render(context) == "hello world"
+        with self.assertRaisesMessage(ImproperlyConfigured, MISSING):
+            Template("{{ auth.status }}").render(RequestContext(request, {}))

@@ -22,21 +22,28 @@ from django_useauth.internal.lifetime import REFRESHED_AT_KEY
 from django_useauth.internal.lifetime import format_expires
 from django_useauth.ninja import UseAuth
 from django_useauth.ninja import useauth
-from tests.ninja_api import BEARER_TOKEN
+from tests.ninja_utils import BEARER
 from tests.ninja_utils import NINJA_URLS
-from tests.ninja_utils import ROLES_CALLBACK
 from tests.ninja_utils import UNAUTHORIZED
-from tests.ninja_utils import end_session_on_browser_close
+from tests.ninja_utils import VIA_BEARER
+from tests.ninja_utils import VIA_SESSION
+from tests.ninja_utils import described
 from tests.ninja_utils import first_name
-from tests.ninja_utils import post_with_csrf
-from tests.ninja_utils import session_key
-from tests.ninja_utils import signed_in_days_ago
+from tests.utils import JSON
+from tests.utils import ROLES_CALLBACK
 from tests.utils import csrf_client
 from tests.utils import csrf_token
 from tests.utils import make_user
+from tests.utils import past_its_end
+from tests.utils import post_with_csrf
 from tests.utils import read_session
+from tests.utils import refreshed_at
+from tests.utils import session_exists
+from tests.utils import session_key
 from tests.utils import sign_in
-from tests.utils import store
+from tests.utils import signed_in_ago
+from tests.utils import signed_in_client
+from tests.utils import stored
 
 #: The same operation with ``auth=useauth`` on the operation, its Router, the NinjaAPI.
 ME = {
@@ -89,9 +96,7 @@ class SignedOutTests(TestCase):
         # A signed-out request is not CSRF-checked: it is simply not accepted.
         for place, url in RENAME.items():
             with self.subTest(place):
-                response = self.client.post(
-                    url, {"name": "Mallory"}, content_type="application/json"
-                )
+                response = self.client.post(url, {"name": "Mallory"}, content_type=JSON)
                 assert response.status_code == 401
                 assert response.json() == UNAUTHORIZED
         assert first_name() == "Ada"
@@ -101,7 +106,7 @@ class SignedOutTests(TestCase):
         response = self.client.get("/ninja/ops/me")
         assert response.status_code == 401
         assert response.json() == UNAUTHORIZED
-        assert not store().exists("x" * 32)
+        assert not session_exists("x" * 32)
 
     def test_signed_out_again(self):
         sign_in(self.client)
@@ -130,23 +135,16 @@ class SignedOutTests(TestCase):
 class SignedInTests(TestCase):
     def setUp(self):
         self.user = make_user()
-        self.client = csrf_client()
-        sign_in(self.client)
+        self.client = signed_in_client()
 
     def test_request_auth_is_the_auth_details(self):
         session = read_session(self.client)
-        stamp = store(session_key(self.client))[REFRESHED_AT_KEY]
+        stamp = stored(self.client)[REFRESHED_AT_KEY]
         for place, url in ME.items():
             with self.subTest(place):
                 response = self.client.get(url)
                 assert response.status_code == 200
-                assert response.json() == {
-                    "type": "AuthDetails",
-                    "isGetAuth": True,
-                    "status": "authenticated",
-                    "data": session,
-                    "lastRefreshedAt": stamp,
-                }
+                assert response.json() == described(session, stamp)
 
     def test_data_is_the_session_object(self):
         data = self.client.get("/ninja/api/me").json()["data"]
@@ -155,7 +153,7 @@ class SignedInTests(TestCase):
             "email": "ada@example.com",
             "image": None,
         }
-        expiry = store(session_key(self.client)).get_expiry_date()
+        expiry = stored(self.client).get_expiry_date()
         assert data["expires"] == format_expires(expiry)
 
     def test_post_with_csrf_token(self):
@@ -189,8 +187,7 @@ class SignedInTests(TestCase):
 class SessionEndTests(TestCase):
     def setUp(self):
         self.user = make_user()
-        self.client = csrf_client()
-        sign_in(self.client)
+        self.client = signed_in_client()
         self.key = session_key(self.client)
 
     def assert_ended(self, url="/ninja/ops/me"):
@@ -198,7 +195,7 @@ class SessionEndTests(TestCase):
         assert response.status_code == 401
         assert response.json() == UNAUTHORIZED
         # Ended as request.auth ends it: the server-side session is deleted.
-        assert not store().exists(self.key)
+        assert not session_exists(self.key)
         assert read_session(self.client) == {}
 
     def test_past_its_end(self):
@@ -207,31 +204,30 @@ class SessionEndTests(TestCase):
         later = timezone.now() + timedelta(days=31)
         for place, url in ME.items():
             with self.subTest(place):
-                client = csrf_client()
-                sign_in(client)
+                client = signed_in_client()
                 with mock.patch(
                     "django_useauth.middleware.timezone.now", return_value=later
                 ):
                     response = client.get(url)
                 assert (response.status_code, response.json()) == (401, UNAUTHORIZED)
-                assert not store().exists(session_key(client))
+                assert not session_exists(session_key(client))
 
     def test_browser_session_past_its_end(self):
-        end_session_on_browser_close(self.client)
-        assert store().exists(self.key)
+        past_its_end(self.client)
+        assert session_exists(self.key)
         self.assert_ended()
 
     @override_settings(USEAUTH_ABSOLUTE_MAX_AGE=timedelta(days=1))
     def test_signed_in_before_the_absolute_max_age(self):
-        signed_in_days_ago(self.client, 2)
+        signed_in_ago(self.client, timedelta(days=2))
         self.assert_ended("/ninja/api/me")
 
     @override_settings(USEAUTH_ABSOLUTE_MAX_AGE=timedelta(days=3))
     def test_within_the_absolute_max_age(self):
-        signed_in_days_ago(self.client, 2)
+        signed_in_ago(self.client, timedelta(days=2))
         response = self.client.get("/ninja/router/session/me")
         assert response.status_code == 200
-        assert store().exists(self.key)
+        assert session_exists(self.key)
 
     def test_deactivated_user(self):
         self.user.is_active = False
@@ -259,41 +255,36 @@ class SlidingRefreshTests(TestCase):
         self.old = timezone.now() - timedelta(days=2, minutes=1)
 
     def due_client(self):
-        client = csrf_client()
-        sign_in(client)
-        session = store(session_key(client))
-        session.set_expiry(self.old + timedelta(days=30))
-        session[REFRESHED_AT_KEY] = self.old.isoformat()
-        session.save()
+        client = signed_in_client()
+        refreshed_at(client, self.old)
         return client
 
     def test_same_refresh_as_the_session_endpoint(self):
         reference = self.due_client()
         read_session(reference)
-        expected = store(session_key(reference))
+        expected = stored(reference)
         # Whole multiples of USEAUTH_UPDATE_AGE after the old stamp.
         assert expected[REFRESHED_AT_KEY] == (self.old + timedelta(days=2)).isoformat()
         for place, url in ME.items():
             with self.subTest(place):
                 client = self.due_client()
                 body = client.get(url).json()
-                stored = store(session_key(client))
-                assert stored[REFRESHED_AT_KEY] == expected[REFRESHED_AT_KEY]
-                assert stored.get_expiry_date() == expected.get_expiry_date()
+                session = stored(client)
+                assert session[REFRESHED_AT_KEY] == expected[REFRESHED_AT_KEY]
+                assert session.get_expiry_date() == expected.get_expiry_date()
                 assert body["lastRefreshedAt"] == expected[REFRESHED_AT_KEY]
                 assert body["data"]["expires"] == format_expires(
-                    stored.get_expiry_date()
+                    session.get_expiry_date()
                 )
-                assert stored.get_expiry_date() > timezone.now() + timedelta(
+                assert session.get_expiry_date() > timezone.now() + timedelta(
                     days=29, hours=23
                 )
 
     def test_not_due_writes_nothing(self):
-        client = csrf_client()
-        sign_in(client)
-        before = store(session_key(client))
+        client = signed_in_client()
+        before = stored(client)
         body = client.get("/ninja/ops/me").json()
-        after = store(session_key(client))
+        after = stored(client)
         assert after[REFRESHED_AT_KEY] == before[REFRESHED_AT_KEY]
         assert after.get_expiry_date() == before.get_expiry_date()
         assert datetime.fromisoformat(
@@ -342,16 +333,10 @@ class RolesTests(TestCase):
         sign_in(self.client)
         response = self.client.get("/ninja/ops/editor-or-next")
         assert (response.status_code, response.json()) == (401, UNAUTHORIZED)
-        bearer = self.client.get(
-            "/ninja/ops/editor-or-next",
-            headers={"Authorization": f"Bearer {BEARER_TOKEN}"},
-        )
-        assert bearer.json() == {"via": "bearer", "auth": {"token": BEARER_TOKEN}}
+        bearer = self.client.get("/ninja/ops/editor-or-next", headers=BEARER)
+        assert bearer.json() == VIA_BEARER
 
     def test_returning_none_lets_an_editor_in(self):
         make_user(is_staff=True)
         sign_in(self.client)
-        assert self.client.get("/ninja/ops/editor-or-next").json() == {
-            "via": "session",
-            "status": "authenticated",
-        }
+        assert self.client.get("/ninja/ops/editor-or-next").json() == VIA_SESSION

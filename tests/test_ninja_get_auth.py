@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from asgiref.sync import sync_to_async
 from django.core.exceptions import ImproperlyConfigured
+from django.test import RequestFactory
 from django.test import TestCase
 from django.test import override_settings
 
@@ -19,13 +20,14 @@ from django_useauth.middleware import AuthDetails
 from django_useauth.middleware import get_auth
 from tests.ninja_utils import NINJA_URLS
 from tests.ninja_utils import UNAUTHORIZED
-from tests.ninja_utils import end_session_on_browser_close
-from tests.ninja_utils import session_key
-from tests.ninja_utils import signed_in_days_ago
+from tests.utils import auth_request
 from tests.utils import make_user
+from tests.utils import past_its_end
 from tests.utils import read_session
+from tests.utils import session_exists
+from tests.utils import session_key
 from tests.utils import sign_in
-from tests.utils import store
+from tests.utils import signed_in_ago
 
 SIGNED_IN_PAGE = (
     "tag-status=authenticated\n"
@@ -43,6 +45,15 @@ SIGNED_OUT_PAGE = (
     "context-bool=signed-out\n"
 )
 
+#: What ``get_auth()`` answers in an operation with ``auth=django_auth``, ada signed in.
+SIGNED_IN_GET_AUTH = {
+    "requestAuth": "User",
+    "username": "ada",
+    "isRequestAuth": False,
+    "status": "authenticated",
+    "name": "Ada Lovelace",
+}
+
 #: ``USEAUTH_ABSOLUTE_MAX_AGE``, for a session signed in two days ago.
 ONE_DAY = timedelta(days=1)
 
@@ -56,13 +67,7 @@ class DjangoAuthTests(TestCase):
     def test_get_auth_answers_the_auth_details(self):
         response = self.client.get("/ninja/django/get-auth")
         assert response.status_code == 200
-        assert response.json() == {
-            "requestAuth": "User",
-            "username": "ada",
-            "isRequestAuth": False,
-            "status": "authenticated",
-            "name": "Ada Lovelace",
-        }
+        assert response.json() == SIGNED_IN_GET_AUTH
 
     def test_auth_required_on_the_operation(self):
         response = self.client.get("/ninja/django/guarded")
@@ -84,7 +89,7 @@ class DjangoAuthTests(TestCase):
         # store, and Django still finds its user (so django_auth accepts);
         # @auth_required reads the session as request.auth does, ends it and
         # answers for itself.
-        end_session_on_browser_close(self.client)
+        past_its_end(self.client)
         key = session_key(self.client)
         response = self.client.get(
             "/ninja/django/guarded", headers={"Accept": "application/json"}
@@ -94,17 +99,17 @@ class DjangoAuthTests(TestCase):
             "error": "SessionRequired",
             "url": "http://testserver/api/auth/signin?callbackUrl=%2Fninja%2Fdjango%2Fguarded",
         }
-        assert not store().exists(key)
+        assert not session_exists(key)
 
     def test_template_tags_see_the_ended_session(self):
-        end_session_on_browser_close(self.client)
+        past_its_end(self.client)
         response = self.client.get("/ninja/django/page")
         assert response.status_code == 200
         assert response.content.decode() == SIGNED_OUT_PAGE
         assert read_session(self.client) == {}
 
     def test_get_auth_sees_the_ended_session(self):
-        end_session_on_browser_close(self.client)
+        past_its_end(self.client)
         body = self.client.get("/ninja/django/get-auth").json()
         assert (body["requestAuth"], body["username"]) == ("User", "ada")
         assert (body["status"], body["name"]) == ("unauthenticated", None)
@@ -113,11 +118,11 @@ class DjangoAuthTests(TestCase):
     def test_django_auth_agrees_past_the_absolute_max_age(self):
         # With the setting, request.user is guarded too: django_auth refuses,
         # and the session is ended.
-        signed_in_days_ago(self.client, 2)
+        signed_in_ago(self.client, timedelta(days=2))
         key = session_key(self.client)
         response = self.client.get("/ninja/django/page")
         assert (response.status_code, response.json()) == (401, UNAUTHORIZED)
-        assert not store().exists(key)
+        assert not session_exists(key)
 
 
 @NINJA_URLS
@@ -148,13 +153,7 @@ class AsyncDjangoAuthTests(TestCase):
         await self.sign_in()
         response = await self.async_client.get("/ninja/django/aget-auth")
         assert response.status_code == 200
-        assert response.json() == {
-            "requestAuth": "User",
-            "username": "ada",
-            "isRequestAuth": False,
-            "status": "authenticated",
-            "name": "Ada Lovelace",
-        }
+        assert response.json() == SIGNED_IN_GET_AUTH
 
     async def test_auth_required_on_the_operation(self):
         await self.sign_in()
@@ -170,7 +169,7 @@ class AsyncDjangoAuthTests(TestCase):
 
     async def test_auth_required_refuses_an_ended_session(self):
         await self.sign_in()
-        await sync_to_async(end_session_on_browser_close)(self.client)
+        await sync_to_async(past_its_end)(self.client)
         response = await self.async_client.get("/ninja/django/aguarded")
         assert response.status_code == 302
         assert (
@@ -182,17 +181,11 @@ class AsyncDjangoAuthTests(TestCase):
 @NINJA_URLS
 class WithoutMiddlewareTests(TestCase):
     def test_get_auth_on_a_plain_request(self):
-        from django.test import RequestFactory
-
         with self.assertRaisesMessage(ImproperlyConfigured, "AuthMiddleware"):
             get_auth(RequestFactory().get("/"))
 
     def test_get_auth_after_ninja_replaced_request_auth(self):
         # What django_auth does to the request, on a request AuthMiddleware saw.
-        from django.test import RequestFactory
-
-        from tests.utils import auth_request
-
         request = auth_request(RequestFactory().get("/"))
         details = get_auth(request)
         assert isinstance(details, AuthDetails)

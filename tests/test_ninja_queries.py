@@ -12,16 +12,15 @@ from django.test import TestCase
 from django.test import override_settings
 from django.utils import timezone
 
-from django_useauth.internal.lifetime import REFRESHED_AT_KEY
 from tests.ninja_utils import NINJA_URLS
-from tests.ninja_utils import ROLES_CALLBACK
-from tests.ninja_utils import post_with_csrf
-from tests.ninja_utils import session_key
 from tests.utils import CACHED_SESSIONS
+from tests.utils import ROLES_CALLBACK
 from tests.utils import csrf_client
 from tests.utils import make_user
+from tests.utils import post_json
+from tests.utils import post_with_csrf
+from tests.utils import refreshed_at
 from tests.utils import sign_in
-from tests.utils import store
 
 #: The sync and async operation with ``auth=useauth`` on the operation, its Router, the NinjaAPI.
 URLS = (
@@ -63,10 +62,10 @@ class DbStoreQueryTests(TestCase):
         post_with_csrf(self.client, "/ninja/ops/rename", {"name": "warm-up"})
         # The session and the user, then the operation's UPDATE.
         with self.assertNumQueries(3):
-            response = self.client.post(
+            response = post_json(
+                self.client,
                 "/ninja/ops/rename",
-                '{"name": "Grace"}',
-                content_type="application/json",
+                {"name": "Grace"},
                 headers={"X-CSRFToken": self.client.cookies["csrftoken"].value},
             )
         assert response.status_code == 200
@@ -74,20 +73,13 @@ class DbStoreQueryTests(TestCase):
     def test_refresh_due(self):
         # A due session: read, user, then the session's UPDATE (in a savepoint).
         old = timezone.now() - timedelta(days=2)
-
-        def make_due(client):
-            session = store(session_key(client))
-            session.set_expiry(old + timedelta(days=30))
-            session[REFRESHED_AT_KEY] = old.isoformat()
-            session.save()
-
         sign_in(self.client)
-        make_due(self.client)
+        refreshed_at(self.client, old)
         with self.assertNumQueries(5):
             assert self.client.get("/api/auth/session").json() != {}
         for url in URLS[:3]:
             with self.subTest(url):
-                make_due(self.client)
+                refreshed_at(self.client, old)
                 with self.assertNumQueries(5):
                     assert self.client.get(url).status_code == 200
 

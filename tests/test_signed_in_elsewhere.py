@@ -28,12 +28,13 @@ from django_useauth.internal.lifetime import REFRESHED_AT_KEY
 from django_useauth.internal.lifetime import SIGNED_IN_AT_KEY
 from django_useauth.internal.lifetime import format_expires
 from django_useauth.middleware import AuthMiddleware
+from tests.utils import MODEL_BACKEND
 from tests.utils import csrf_client
 from tests.utils import csrf_token
 from tests.utils import make_user
+from tests.utils import past_its_end
+from tests.utils import session_key
 from tests.utils import sign_in
-
-MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def _instant(session, key):
@@ -175,12 +176,12 @@ class BrowserSessionTests(TestCase):
         assert response.json()["expires"] == expires
 
     def test_R13_browser_session_past_its_end_is_flushed(self):
-        key = self.past_its_end()
+        key = self.login_past_its_end()
         assert self.client.get("/api/auth/session").json() == {}
         assert not Session.objects.filter(session_key=key).exists()
 
     async def test_R13_browser_session_past_its_end_is_flushed_async(self):
-        key = await sync_to_async(self.past_its_end)()
+        key = await sync_to_async(self.login_past_its_end)()
         self.async_client.cookies = self.client.cookies
         response = await self.async_client.get("/astatus/")
         assert response.json() == {"status": "unauthenticated", "data": None}
@@ -192,28 +193,22 @@ class BrowserSessionTests(TestCase):
         # the admin or a @login_required view must not accept it either.
         self.login(expiry=0)
         assert self.client.get("/whoami/").content == b"ada"
-        key = self.past_its_end()
+        key = self.login_past_its_end()
         assert self.client.get("/whoami/").content == b"anonymous"
         assert not Session.objects.filter(session_key=key).exists()
 
     @override_settings(SESSION_EXPIRE_AT_BROWSER_CLOSE=True)
     async def test_R13_views_that_read_only_request_user_end_it_too_async(self):
-        key = await sync_to_async(self.past_its_end)()
+        key = await sync_to_async(self.login_past_its_end)()
         self.async_client.cookies = self.client.cookies
         assert (await self.async_client.get("/awhoami/")).content == b"anonymous"
         assert not await Session.objects.filter(session_key=key).aexists()
 
-    def age(self, session):
-        old = timezone.now() - timedelta(days=31)
-        session[REFRESHED_AT_KEY] = old.isoformat()
-        session[EXPIRES_AT_KEY] = (old + timedelta(days=30)).isoformat()
-        session.save()
-
-    def past_its_end(self):
+    def login_past_its_end(self):
+        """Sign in with a browser-session cookie, and make its session past its end; its key."""
         self.login(expiry=0)
-        session = self.client.session
-        self.age(session)
-        return session.session_key
+        past_its_end(self.client)
+        return session_key(self.client)
 
     @override_settings(USEAUTH_SESSION_CACHE="sessions")
     async def test_R13_past_its_end_with_the_payload_cached_async(self):
@@ -223,13 +218,11 @@ class BrowserSessionTests(TestCase):
         self.async_client.cookies = self.client.cookies
         live = await self.async_client.get("/astatus/")
         assert live.json()["status"] == "authenticated"
-        session = await sync_to_async(lambda: self.client.session)()
-        await sync_to_async(self.age)(session)
+        key = session_key(self.client)
+        await sync_to_async(past_its_end)(self.client)
         response = await self.async_client.get("/astatus/")
         assert response.json() == {"status": "unauthenticated", "data": None}
-        assert not await Session.objects.filter(
-            session_key=session.session_key
-        ).aexists()
+        assert not await Session.objects.filter(session_key=key).aexists()
 
     @override_settings(SESSION_EXPIRE_AT_BROWSER_CLOSE=True)
     async def test_R13_async_views_keep_a_live_session(self):
@@ -246,7 +239,7 @@ class BrowserSessionTests(TestCase):
         assert not hasattr(request, "user")
 
     def test_R13_request_user_agrees_after_the_end(self):
-        key = self.past_its_end()
+        key = self.login_past_its_end()
         request = RequestFactory().get("/")
         request.COOKIES[settings.SESSION_COOKIE_NAME] = key
         SessionMiddleware(lambda r: HttpResponse()).process_request(request)

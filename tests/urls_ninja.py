@@ -15,10 +15,14 @@ from tests.ninja_api import operations
 from tests.ninja_api import router_api
 from tests.ninja_api import whole_api
 
+# Read once: before 1.7, django-ninja refuses a second read of an API's urls
+# (its registry of URL namespaces) unless NINJA_SKIP_REGISTRY is set.
+django_auth_urls = django_auth_api.urls
+
 
 def operation_view(name: str) -> Callable[..., Any]:
     """The Django view django-ninja made for ``django_auth_api``'s operation ``name``."""
-    patterns, _app_name, _namespace = django_auth_api.urls
+    patterns, _app_name, _namespace = django_auth_urls
     views = {p.name: p.callback for p in patterns if isinstance(p, URLPattern)}
     return views[name]
 
@@ -26,7 +30,7 @@ def operation_view(name: str) -> Callable[..., Any]:
 urlpatterns = [
     path("api/auth/", include("django_useauth.urls")),
     path("ninja/ops/", operations.urls),
-    path("ninja/django/", django_auth_api.urls),
+    path("ninja/django/", django_auth_urls),
     path("ninja/router/", router_api.urls),
     path("ninja/api/", whole_api.urls),
     # @auth_required around a whole django-ninja view (checked before Ninja's

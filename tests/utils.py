@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
+from datetime import datetime
+from datetime import timedelta
 from importlib import import_module
+from typing import TYPE_CHECKING
 from typing import Any
 
 from django.conf import settings
@@ -16,8 +20,16 @@ from django.http import HttpRequest
 from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.test import Client
+from django.utils import timezone
 
+from django_useauth.internal.lifetime import EXPIRES_AT_KEY
+from django_useauth.internal.lifetime import REFRESHED_AT_KEY
+from django_useauth.internal.lifetime import SIGNED_IN_AT_KEY
 from django_useauth.middleware import AuthMiddleware
+
+if TYPE_CHECKING:
+    # The test client's response type (with .json()), as django-stubs names it.
+    from django.test.client import _MonkeyPatchedWSGIResponse as TestResponse
 
 PASSWORD = "correct horse battery staple"
 
@@ -25,6 +37,14 @@ PASSWORD = "correct horse battery staple"
 BASE = "http://testserver/api/auth"
 
 FORM = "application/x-www-form-urlencoded"
+
+JSON = "application/json"
+
+#: The backend of a ``login()`` or ``force_login()`` outside our sign-in.
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+
+#: The ``USEAUTH_SESSION_CALLBACK`` that adds ``roles`` to the session's user (``editor`` for staff).
+ROLES_CALLBACK = "tests.callbacks.session_with_roles"
 
 #: The sign-in page's hidden ``callbackUrl`` field; its value.
 HIDDEN_CALLBACK = re.compile(
@@ -95,6 +115,31 @@ def csrf_client() -> Client:
     return Client(enforce_csrf_checks=True)
 
 
+def signed_in_client(username: str = "ada") -> Client:
+    """A :func:`csrf_client` signed in as ``username`` (who must exist) by :func:`sign_in`."""
+    client = csrf_client()
+    sign_in(client, username)
+    return client
+
+
+def csrf_headers(client: Client) -> dict[str, str]:
+    """An ``X-CSRFToken`` header with the token of ``GET /api/auth/csrf``, as a script sends it."""
+    return {"X-CSRFToken": csrf_token(client)}
+
+
+def post_json(client: Client, url: str, data: object, **extra: Any) -> TestResponse:
+    """POST ``data`` as JSON to ``url``; ``extra`` goes to the test client (``headers=``, ``secure=``, ``REMOTE_ADDR=``)."""
+    response: TestResponse = client.post(
+        url, json.dumps(data), content_type=JSON, **extra
+    )
+    return response
+
+
+def post_with_csrf(client: Client, url: str, data: object) -> TestResponse:
+    """POST ``data`` as JSON with the :func:`csrf_headers`, as a script would."""
+    return post_json(client, url, data, headers=csrf_headers(client))
+
+
 def attempt_sign_in(
     username: str,
     password: str = "wrong",
@@ -126,8 +171,7 @@ def read_session(client: Client) -> Any:
 
 def stolen_session(username: str = "ada") -> Client:
     """A signed-in client, as a stolen copy of the cookie; its session read once (which caches its payload)."""
-    thief = csrf_client()
-    sign_in(thief, username)
+    thief = signed_in_client(username)
     assert read_session(thief) != {}
     return thief
 
@@ -150,6 +194,56 @@ def store(key: str | None = None) -> SessionBase:
     engine = import_module(settings.SESSION_ENGINE)
     session: SessionBase = engine.SessionStore(key)
     return session
+
+
+def session_key(client: Client) -> str:
+    """The key of ``client``'s session cookie (``SESSION_COOKIE_NAME``)."""
+    key: str = client.cookies[settings.SESSION_COOKIE_NAME].value
+    return key
+
+
+def stored(client: Client) -> SessionBase:
+    """``client``'s session as the store holds it now."""
+    return store(session_key(client))
+
+
+def session_exists(key: str) -> bool:
+    """Whether the store still holds the session ``key``."""
+    return store().exists(key)
+
+
+def refreshed_at(client: Client, when: datetime) -> None:
+    """Make ``client``'s session look last refreshed at ``when``: its expiry ``USEAUTH_MAX_AGE`` (30 days) from then.
+
+    Refreshed ``USEAUTH_UPDATE_AGE`` (a day) ago or more, it is due: the next
+    read extends it.
+    """
+    session = stored(client)
+    session.set_expiry(when + timedelta(days=30))
+    session[REFRESHED_AT_KEY] = when.isoformat()
+    session.save()
+
+
+def signed_in_ago(client: Client, by: timedelta) -> None:
+    """Make ``client``'s session look signed in ``by`` ago (for ``USEAUTH_ABSOLUTE_MAX_AGE``)."""
+    session = stored(client)
+    session[SIGNED_IN_AT_KEY] = (timezone.now() - by).isoformat()
+    session.save()
+
+
+def past_its_end(client: Client) -> None:
+    """Make ``client``'s session a browser-session cookie's one whose server-side end has passed.
+
+    Refreshed 31 days ago, it ended a day ago; the store keeps it (its own
+    expiry, ``SESSION_COOKIE_AGE`` after this write, is still ahead): only
+    the end kept in the session says it is over.
+    """
+    session = stored(client)
+    session.set_expiry(0)
+    old = timezone.now() - timedelta(days=31)
+    session[REFRESHED_AT_KEY] = old.isoformat()
+    session[EXPIRES_AT_KEY] = (old + timedelta(days=30)).isoformat()
+    session.save()
 
 
 def auth_request(request: HttpRequest) -> HttpRequest:

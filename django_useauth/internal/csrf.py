@@ -42,3 +42,32 @@ def csrf_is_valid(request: HttpRequest, token: object) -> bool:
     # it derives from settings on the instance.
     checker = CsrfViewMiddleware(_no_response)
     return checker.process_view(request, None, (), {}) is None  # type: ignore[arg-type]
+
+
+#: The methods Django's CSRF check lets through (RFC 9110's safe methods).
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+
+def needs_csrf_check(request: HttpRequest) -> bool:
+    """Return whether ``request`` is unsafe and no CSRF check has accepted it yet.
+
+    ``CsrfViewMiddleware`` marks the requests it accepted; it never checks a
+    view exempt from it (DRF's and django-ninja's views, ``@csrf_exempt``).
+    """
+    return request.method not in _SAFE_METHODS and not getattr(
+        request, "csrf_processing_done", False
+    )
+
+
+def csrf_refusal(request: HttpRequest) -> HttpResponse | None:
+    """Run Django's CSRF check on ``request``: ``None`` if it passes, else Django's ``403`` (``CSRF_FAILURE_VIEW``).
+
+    For the access guards, which let a request through on the strength of
+    the session cookie: in a view exempt from ``CsrfViewMiddleware`` nothing
+    else would check that a state-changing request came from the site's own
+    pages. May read the session (``CSRF_USE_SESSIONS``): sync only.
+    """
+    checker = CsrfViewMiddleware(_no_response)
+    # As the middleware does for every request: the CSRF cookie into META.
+    checker.process_request(request)
+    return checker.process_view(request, None, (), {})  # type: ignore[arg-type]

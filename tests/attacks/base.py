@@ -1,8 +1,10 @@
-"""What the attack tests share: the answers they expect, their requests, and a signed-out browser."""
+"""What the attack tests share: the answers they expect, their requests, and a signed-out browser.
+
+``session_key`` and ``post_json`` are tests/utils.py's, imported from here too.
+"""
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +24,8 @@ from tests.utils import assert_json_headers
 from tests.utils import csrf_client
 from tests.utils import csrf_token
 from tests.utils import make_user
+from tests.utils import post_json as post_json
+from tests.utils import session_key as session_key
 from tests.utils import store
 
 if TYPE_CHECKING:
@@ -85,12 +89,8 @@ def plant_session(client: Client, **values: Any) -> str:
     session.save()
     key = session.session_key
     assert key is not None
-    client.cookies["sessionid"] = key
+    client.cookies[settings.SESSION_COOKIE_NAME] = key
     return key
-
-
-def session_key(client: Client) -> str:
-    return client.cookies["sessionid"].value
 
 
 def session_json(client: Client, **extra: Any) -> Any:
@@ -125,13 +125,6 @@ def post_credentials(
         REMOTE_ADDR=ip,
         secure=secure,
         headers=headers,
-    )
-    return response
-
-
-def post_json(client: Client, route: str, body: object, **extra: Any) -> TestResponse:
-    response: TestResponse = client.post(
-        route, json.dumps(body), content_type="application/json", **extra
     )
     return response
 

@@ -1,9 +1,10 @@
-"""ATTACKS API1–API7: the session through Django REST framework and django-ninja.
+"""ATTACKS API1–API9: the session through Django REST framework and django-ninja.
 
-Each row runs against both frameworks: DRF's ``UseAuthAuthentication`` with
-``IsSignedIn`` (``/drf/me/``, whose unsafe methods count a write in the
-session) and django-ninja's ``auth=useauth`` (``/ninja/ops/rename``, which
-renames the user). docs/security.md, "APIs", lists the rows.
+Each row runs against both frameworks where both apply: DRF's
+``UseAuthAuthentication`` with ``IsSignedIn`` (``/drf/me/``, whose unsafe
+methods count a write in the session) and django-ninja's ``auth=useauth``
+(``/ninja/ops/rename``, which renames the user). docs/security.md, "APIs",
+lists the rows.
 """
 
 from __future__ import annotations
@@ -22,9 +23,11 @@ from django_useauth.internal.lifetime import SIGNED_IN_AT_KEY
 from tests.attacks.base import SIGN_OUT
 from tests.attacks.base import AttackTestCase
 from tests.attacks.base import session_key
+from tests.drf_utils import basic_auth
 from tests.drf_views import WRITES_KEY
 from tests.utils import csrf_client
 from tests.utils import csrf_token
+from tests.utils import make_user
 from tests.utils import sign_in
 from tests.utils import store
 
@@ -66,12 +69,18 @@ class ApiAttackTests(AttackTestCase):
         assert response["Content-Type"].startswith("application/json")
 
     def test_API1_forged_cross_site_post(self):
+        # No Origin header (older browsers, some proxies strip it): the
+        # missing token alone refuses it.
         csrf_token(self.client)  # the victim's browser holds a CSRF cookie
-        for route in (DRF, NINJA):
-            with self.subTest(route):
-                response = _forge(self.client, route, HTTP_ORIGIN=EVIL)
-                self.assert_refused(response, 403)
-                assert "CSRF" in response.json()["detail"]
+        drf = _forge(self.client, DRF)
+        self.assert_refused(drf, 403)
+        assert drf.json()["detail"] == "CSRF Failed: CSRF token missing."
+        # Ninja's answer does not say why; Django's CSRF log does.
+        with self.assertLogs("django.security.csrf", "WARNING") as logs:
+            ninja = _forge(self.client, NINJA)
+        self.assert_refused(ninja, 403)
+        assert ninja.json()["detail"] == "CSRF check Failed"
+        assert "CSRF token missing" in logs.output[0]
         self.assert_unchanged()
 
     def test_API2_token_of_another_browser(self):
@@ -98,15 +107,17 @@ class ApiAttackTests(AttackTestCase):
                 )
                 self.assert_refused(response, 403)
         self.assert_unchanged()
-        # The same request from the site's own origin goes through.
-        accepted = _forge(
-            self.client,
-            NINJA,
-            secure=True,
-            HTTP_X_CSRFTOKEN=token,
-            HTTP_ORIGIN="https://testserver",
-        )
-        assert accepted.status_code == 200
+        # The same requests from the site's own origin go through.
+        for route, status in ((DRF, 201), (NINJA, 200)):
+            with self.subTest(route):
+                accepted = _forge(
+                    self.client,
+                    route,
+                    secure=True,
+                    HTTP_X_CSRFTOKEN=token,
+                    HTTP_ORIGIN="https://testserver",
+                )
+                assert accepted.status_code == status
 
     def test_API4_cookie_replayed_after_sign_out(self):
         copied = Client()
@@ -137,7 +148,6 @@ class ApiAttackTests(AttackTestCase):
         # the cookie but hands request.auth None: refused, never trusted.
         response = self.client.get("/drf/session-auth-signed-in/")
         self.assert_refused(response, 403)
-        assert User.objects.get(username="ada").first_name == "Ada"
 
     def test_API7_signed_in_answers_vary_on_the_cookie(self):
         # A shared cache keys the answer by the cookie, so no user gets another's.
@@ -147,3 +157,36 @@ class ApiAttackTests(AttackTestCase):
                 assert response.status_code == 200
                 vary = {v.strip().lower() for v in response["Vary"].split(",")}
                 assert "cookie" in vary
+
+    def test_API8_guard_in_an_api_view_no_class_csrf_checks(self):
+        csrf_token(self.client)
+        for route in ("/attacks/drf-guarded/", "/attacks/ninja-guarded/rename"):
+            with self.subTest(route):
+                response = _forge(self.client, route)
+                assert response.status_code == 403
+                assert b"CSRF" in response.content  # Django's CSRF failure page
+                assert User.objects.get(username="ada").first_name == "Ada"
+                accepted = _forge(
+                    self.client, route, HTTP_X_CSRFTOKEN=csrf_token(self.client)
+                )
+                assert accepted.json() == {"done": "renamed"}
+                User.objects.filter(username="ada").update(first_name="Ada")
+
+    def test_API9_another_class_s_user_is_not_the_session_s(self):
+        make_user("grace", email="grace@example.com")
+        grace = basic_auth("grace")
+        body = self.client.get("/drf/with-basic/", headers=grace).json()
+        # Our class comes first and authenticates ada's cookie.
+        assert body["data"]["user"]["email"] == "ada@example.com"
+        # A view where only Basic authenticates: DRF's user is grace, the
+        # session stays ada's, signed in.
+        response = _forge(
+            self.client,
+            "/attacks/drf-guarded/",
+            HTTP_X_CSRFTOKEN=csrf_token(self.client),
+            headers=grace,
+        )
+        assert response.json() == {"done": "renamed"}
+        assert User.objects.get(username="ada").first_name == "Mallory"
+        assert User.objects.get(username="grace").first_name != "Mallory"
+        assert store().exists(self.key)
