@@ -85,12 +85,20 @@ def auth_required(function: _View, /) -> _View: ...
 
 @overload
 def auth_required(
-    function: None = None, /, *, callback_url: str | None = None
+    function: None = None,
+    /,
+    *,
+    callback_url: str | None = None,
+    csrf_check: bool = True,
 ) -> Callable[[_View], _View]: ...
 
 
 def auth_required(
-    function: _View | None = None, /, *, callback_url: str | None = None
+    function: _View | None = None,
+    /,
+    *,
+    callback_url: str | None = None,
+    csrf_check: bool = True,
 ) -> _View | Callable[[_View], _View]:
     """Let only signed-in requests through: ``getSession({required: true, callbackUrl})``.
 
@@ -99,7 +107,9 @@ def auth_required(
     ``HX-Redirect``; requests that prefer JSON get ``401``. A signed-in
     request with an unsafe method that no CSRF check has accepted (the view
     is exempt from ``CsrfViewMiddleware``, as DRF's and django-ninja's are)
-    is checked here, and refused with Django's CSRF failure ``403``.
+    is checked here and refused with ``403`` (Django's CSRF failure, or JSON
+    ``{"detail": "CSRF Failed: …"}`` for a request that prefers JSON), unless
+    ``csrf_check`` is ``False``.
     """
 
     def decorator(view: _View) -> _View:
@@ -107,7 +117,7 @@ def auth_required(
             view,
             allowed=lambda signed_in: signed_in,
             deny=lambda request: session_required_response(request, callback_url),
-            csrf=True,
+            csrf=csrf_check,
         )
 
     if function is not None:

@@ -24,9 +24,10 @@ __all__ = ["AuthRequiredMixin", "UnauthenticatedOnlyMixin"]
 
 
 class _GuardMixin(View):
-    # Whether a signed-in request let through is CSRF-checked when nothing
-    # checked it yet (see decorators._guard).
-    _checks_csrf = False
+    def _checks_csrf(self) -> bool:  # pragma: no cover
+        # Whether a signed-in request let through is CSRF-checked when
+        # nothing checked it yet (see decorators._guard).
+        raise NotImplementedError
 
     def _signed_in_allowed(self, signed_in: bool) -> bool:  # pragma: no cover
         raise NotImplementedError
@@ -40,7 +41,7 @@ class _GuardMixin(View):
         signed_in = get_auth(request).get_session() is not None
         if not self._signed_in_allowed(signed_in):
             return self._deny(request)
-        if self._checks_csrf and signed_in and needs_csrf_check(request):
+        if signed_in and self._checks_csrf() and needs_csrf_check(request):
             refused = csrf_refusal(request)
             if refused is not None:
                 return refused
@@ -50,16 +51,17 @@ class _GuardMixin(View):
         signed_in = await get_auth(request).aget_session() is not None
         if not self._signed_in_allowed(signed_in):
             return self._deny(request)
-        if self._checks_csrf and signed_in and needs_csrf_check(request):
+        if signed_in and self._checks_csrf() and needs_csrf_check(request):
             refused = await sync_to_async(csrf_refusal)(request)
             if refused is not None:
                 return refused
         return await super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
 
     @classmethod
-    def as_view(cls, **initkwargs: Any) -> Any:
-        # The view enforces access itself (see decorators.py).
-        return login_not_required(super().as_view(**initkwargs))
+    def as_view(cls, *args: Any, **initkwargs: Any) -> Any:
+        # The view enforces access itself (see decorators.py). *args: DRF's
+        # ViewSet.as_view() takes the actions first.
+        return login_not_required(super().as_view(*args, **initkwargs))
 
 
 class AuthRequiredMixin(_GuardMixin):
@@ -67,11 +69,15 @@ class AuthRequiredMixin(_GuardMixin):
 
     ``auth_callback_url`` overrides the callbackUrl (default: the request's path and query).
     A signed-in request with an unsafe method that no CSRF check has accepted
-    (the view is exempt from ``CsrfViewMiddleware``) is checked here.
+    (the view is exempt from ``CsrfViewMiddleware``) is checked here, unless
+    ``auth_csrf_check`` is ``False``.
     """
 
     auth_callback_url: str | None = None
-    _checks_csrf = True
+    auth_csrf_check: bool = True
+
+    def _checks_csrf(self) -> bool:
+        return self.auth_csrf_check
 
     def _signed_in_allowed(self, signed_in: bool) -> bool:
         return signed_in
@@ -90,3 +96,6 @@ class UnauthenticatedOnlyMixin(_GuardMixin):
 
     def _deny(self, request: HttpRequest) -> HttpResponseBase:
         return browser_redirect(request, resolve_url(self.navigate_authenticated_to))
+
+    def _checks_csrf(self) -> bool:  # pragma: no cover - signed-in requests are denied
+        return False

@@ -9,6 +9,7 @@ in the package imports Django REST framework. In a DRF view authenticated by
 
 from __future__ import annotations
 
+from importlib.util import find_spec
 from typing import TYPE_CHECKING
 
 from django.apps import apps
@@ -92,7 +93,15 @@ class IsSignedIn(BasePermission):
         return isinstance(request.auth, AuthDetails) and bool(request.auth)
 
 
-if apps.is_installed("drf_spectacular"):
+def _spectacular_in_use() -> bool:
+    # Imported before the app registry is ready (a settings module naming the
+    # class object), an importable drf-spectacular is taken as in use.
+    if apps.apps_ready:
+        return apps.is_installed("drf_spectacular")
+    return find_spec("drf_spectacular") is not None
+
+
+if _spectacular_in_use():
     # Registers the scheme with drf-spectacular: the extension must be
     # defined before the schema is generated, and this module is imported
     # wherever the class is named (DRF imports the classes of its settings

@@ -71,8 +71,8 @@ def http_request(user: User | None = None, path: str = "/") -> HttpRequest:
     return request
 
 
-def assert_django_csrf_refusal(response: Any) -> None:
-    """Django's own CSRF failure (``CSRF_FAILURE_VIEW``), as an access guard answers it."""
+def assert_guard_csrf_refusal(response: Any) -> None:
+    """An access guard's CSRF refusal, for a client that prefers JSON: DRF's words."""
     assert response.status_code == 403
-    assert response["Content-Type"].startswith("text/html")
-    assert b"CSRF verification failed" in response.content
+    assert response["Content-Type"] == "application/json"
+    assert detail(response) == "CSRF Failed: CSRF token missing."

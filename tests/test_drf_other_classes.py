@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.models import User
 from django.test import TestCase
 from django.test import override_settings
 from django.urls import include
@@ -23,11 +22,15 @@ from rest_framework.decorators import permission_classes
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.routers import SimpleRouter
+from rest_framework.viewsets import ViewSet
 
 from django_useauth.decorators import auth_required
 from django_useauth.middleware import get_auth
+from django_useauth.mixins import AuthRequiredMixin
 from tests.drf_utils import basic_auth
 from tests.utils import csrf_client
+from tests.utils import csrf_token
 from tests.utils import make_user
 from tests.utils import past_its_end
 from tests.utils import read_session
@@ -42,6 +45,8 @@ def _answer(request: Request) -> dict[str, Any]:
         "status": auth.status,
         "email": data["user"]["email"] if data else None,
         "drfUser": request.user.get_username(),
+        # Django's request.user, after get_auth() read the session.
+        "djangoUser": request._request.user.get_username(),
     }
 
 
@@ -67,8 +72,25 @@ def basic_then_required(request: Request) -> Response:
     return Response(_answer(request))
 
 
+class GuardedNotes(AuthRequiredMixin, ViewSet):
+    """AuthRequiredMixin on a ViewSet, registered on a router."""
+
+    authentication_classes = [BasicAuthentication]
+    permission_classes = [AllowAny]
+
+    def list(self, request: Request) -> Response:
+        return Response(_answer(request))
+
+    def create(self, request: Request) -> Response:
+        return Response(_answer(request), status=201)
+
+
+router = SimpleRouter()
+router.register("notes", GuardedNotes, basename="note")
+
 urlpatterns = [
     path("api/auth/", include("django_useauth.urls")),
+    path("", include(router.urls)),
     path("basic-only/", basic_only),
     path("no-classes/", no_classes),
     path("basic-then-required/", basic_then_required),
@@ -98,6 +120,7 @@ class OtherClassesTests(TestCase):
                     "status": "authenticated",
                     "email": "ada@example.com",
                     "drfUser": "",
+                    "djangoUser": "",
                 }
                 self.assert_still_signed_in()
 
@@ -108,6 +131,7 @@ class OtherClassesTests(TestCase):
             "status": "authenticated",
             "email": "ada@example.com",
             "drfUser": "grace",
+            "djangoUser": "grace",
         }
         self.assert_still_signed_in()
 
@@ -122,13 +146,40 @@ class OtherClassesTests(TestCase):
         # stays DRF's user, and the session reads as signed out.
         store(self.key).delete(self.key)
         body = self.client.get("/basic-only/", headers=basic_auth("grace")).json()
-        assert body == {"status": "unauthenticated", "email": None, "drfUser": "grace"}
-        assert User.objects.filter(username="grace").exists()
+        assert body == {
+            "status": "unauthenticated",
+            "email": None,
+            "drfUser": "grace",
+            "djangoUser": "grace",
+        }
 
     def test_a_session_past_its_end_leaves_the_other_user_alone(self):
         # get_auth() finds the cookie's session over and flushes it; DRF's
         # user (Basic's grace) stays request.user.
         past_its_end(self.client)
         body = self.client.get("/basic-only/", headers=basic_auth("grace")).json()
-        assert body == {"status": "unauthenticated", "email": None, "drfUser": "grace"}
+        # Not reset to anonymous: DRF wrote grace there after AuthMiddleware.
+        assert body == {
+            "status": "unauthenticated",
+            "email": None,
+            "drfUser": "grace",
+            "djangoUser": "grace",
+        }
         assert not store().exists(self.key)
+
+    def test_auth_required_mixin_on_a_viewset_and_router(self):
+        assert self.client.get("/notes/").json()["email"] == "ada@example.com"
+        signed_out = csrf_client()
+        response = signed_out.get("/notes/", headers={"Accept": "application/json"})
+        assert response.status_code == 401
+        # Basic authenticated grace: the guard still asks for the cookie's
+        # session, and CSRF-checks its POST (DRF's Basic class does not).
+        assert signed_out.get("/notes/", headers=basic_auth("grace")).status_code == 302
+        assert (
+            self.client.post("/notes/", headers=basic_auth("grace")).status_code == 403
+        )
+        token = {"X-CSRFToken": csrf_token(self.client)}
+        created = self.client.post("/notes/", headers={**basic_auth("grace"), **token})
+        assert created.status_code == 201
+        assert created.json()["email"] == "ada@example.com"
+        assert created.json()["drfUser"] == "grace"

@@ -24,7 +24,7 @@ from tests.drf_utils import CHALLENGE
 from tests.drf_utils import DRF_URLS
 from tests.drf_utils import SIGNED_OUT_GET_AUTH
 from tests.drf_utils import assert_challenged
-from tests.drf_utils import assert_django_csrf_refusal
+from tests.drf_utils import assert_guard_csrf_refusal
 from tests.drf_utils import detail
 from tests.drf_utils import http_request
 from tests.drf_views import WRITES_KEY
@@ -199,10 +199,10 @@ class AuthRequiredAboveApiViewTests(_SignedInBase):
     def test_post_is_csrf_checked_by_the_guard(self):
         # The view stays exempt from Django's middleware (the decorator keeps
         # csrf_exempt), and the guard runs before DRF: it checks the token
-        # itself and refuses with Django's CSRF 403. Accepted, the request is
-        # not checked again by DRF.
+        # itself and refuses with a 403 in DRF's words (the client prefers
+        # JSON). Accepted, the request is not checked again by DRF.
         refused = self.client.post(self.url, headers=JSON)
-        assert_django_csrf_refusal(refused)
+        assert_guard_csrf_refusal(refused)
         accepted = self.client.post(
             self.url, headers={**JSON, **csrf_headers(self.client)}
         )
@@ -223,8 +223,8 @@ class AuthRequiredMixinTests(_SignedInBase):
         )
 
     def test_post(self):
-        # The mixin runs before APIView.dispatch: Django's CSRF 403.
-        assert_django_csrf_refusal(self.client.post("/drf/mixin/", headers=JSON))
+        # The mixin runs before APIView.dispatch: the guard's CSRF 403.
+        assert_guard_csrf_refusal(self.client.post("/drf/mixin/", headers=JSON))
         accepted = self.client.post(
             "/drf/mixin/", headers={**JSON, **csrf_headers(self.client)}
         )

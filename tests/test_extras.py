@@ -12,6 +12,7 @@ from pathlib import Path
 from unittest import mock
 
 import pytest
+from django.apps import apps
 from django.conf import settings
 from django.test import SimpleTestCase
 from django.test import override_settings
@@ -144,3 +145,15 @@ class ExtrasTests(SimpleTestCase):
         original = importlib.import_module("django_useauth.rest_framework")
         assert original is not module
         assert django_useauth.rest_framework is original  # type: ignore[attr-defined]
+
+    def test_rest_framework_before_the_app_registry_is_ready(self):
+        # A settings module may import the class: no AppRegistryNotReady, and
+        # an importable drf-spectacular is registered.
+        with (
+            mock.patch.object(apps, "apps_ready", False),
+            _without(),
+        ):
+            module = importlib.import_module("django_useauth.rest_framework")
+            assert module._spectacular_in_use()
+        with mock.patch.object(apps, "apps_ready", False), _without("drf_spectacular"):
+            assert not module._spectacular_in_use()

@@ -8,6 +8,9 @@ checked twice, and the guest-only guards check nothing.
 
 from __future__ import annotations
 
+from unittest import mock
+
+from django.conf import settings
 from django.http import HttpRequest
 from django.http import HttpResponse
 from django.test import AsyncClient
@@ -18,8 +21,10 @@ from django.urls import path
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
+from django_useauth import decorators
 from django_useauth.decorators import auth_required
 from django_useauth.decorators import unauthenticated_only
+from django_useauth.internal.csrf import csrf_refusal
 from django_useauth.mixins import AuthRequiredMixin
 from tests.utils import csrf_client
 from tests.utils import csrf_token
@@ -56,6 +61,21 @@ def guest(request: HttpRequest) -> HttpResponse:
     return HttpResponse("written")
 
 
+@csrf_exempt
+@auth_required(csrf_check=False)
+def opted_out(request: HttpRequest) -> HttpResponse:
+    WRITES.append("opted_out")
+    return HttpResponse("written")
+
+
+class OptedOutView(AuthRequiredMixin, View):
+    auth_csrf_check = False
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        WRITES.append("opted_out_mixin")
+        return HttpResponse("written")
+
+
 class ExemptView(AuthRequiredMixin, View):
     def post(self, request: HttpRequest) -> HttpResponse:
         WRITES.append("mixin")
@@ -76,6 +96,8 @@ urlpatterns = [
     path("guest/", guest),
     path("mixin/", csrf_exempt(ExemptView.as_view())),
     path("async-mixin/", csrf_exempt(AsyncExemptView.as_view())),
+    path("opted-out/", opted_out),
+    path("opted-out-mixin/", csrf_exempt(OptedOutView.as_view())),
 ]
 
 GUARDED = ("/exempt/", "/async-exempt/", "/mixin/", "/async-mixin/")
@@ -131,10 +153,50 @@ class GuardCsrfTests(TestCase):
         assert csrf_client().post("/guest/").content == b"written"
 
     def test_a_view_the_middleware_checked_is_not_checked_again(self):
-        # CsrfViewMiddleware refuses the forged request before the guard...
-        assert self.client.post("/checked/").status_code == 403
-        # ...and accepts the genuine one, which the guard then lets through.
-        token = csrf_token(self.client)
-        response = self.client.post("/checked/", headers={"X-CSRFToken": token})
-        assert response.content == b"written"
+        with (
+            mock.patch.object(decorators, "csrf_refusal", wraps=csrf_refusal) as spy,
+        ):
+            # CsrfViewMiddleware refuses the forged request before the guard...
+            assert self.client.post("/checked/").status_code == 403
+            # ...and accepts the genuine one, which the guard lets through.
+            token = csrf_token(self.client)
+            response = self.client.post("/checked/", headers={"X-CSRFToken": token})
+            assert response.content == b"written"
+            assert spy.call_count == 0
+            # An exempt view: the guard checks, once.
+            self.client.post("/exempt/", headers={"X-CSRFToken": token})
+            assert spy.call_count == 1
+        assert WRITES == ["checked", "exempt"]
+
+    def test_json_clients_get_json(self):
+        csrf_token(self.client)
+        for route in ("/exempt/", "/mixin/"):
+            with self.subTest(route):
+                response = self.client.post(
+                    route, headers={"Accept": "application/json"}
+                )
+                assert response.status_code == 403
+                assert response.json() == {"detail": "CSRF Failed: CSRF token missing."}
+                assert "no-store" in response["Cache-Control"]
+        assert WRITES == []
+
+    def test_opting_out(self):
+        # csrf_check=False / auth_csrf_check = False: a view with a protection
+        # of its own (a payment provider's signed POST back, say).
+        for route in ("/opted-out/", "/opted-out-mixin/"):
+            with self.subTest(route):
+                assert self.client.post(route).content == b"written"
+        assert WRITES == ["opted_out", "opted_out_mixin"]
+
+    def test_without_csrf_view_middleware_the_guard_still_checks(self):
+        # (Check useauth.E005 asks for the middleware; the guard does not
+        # rely on it having read the CSRF cookie.)
+        middleware = [m for m in settings.MIDDLEWARE if "CsrfViewMiddleware" not in m]
+        token = csrf_token(self.client)  # signed in, with a CSRF cookie
+        with override_settings(MIDDLEWARE=middleware):
+            client = csrf_client()  # a new client loads the middleware anew
+            client.cookies = self.client.cookies
+            assert client.post("/checked/").status_code == 403
+            response = client.post("/checked/", headers={"X-CSRFToken": token})
+            assert response.content == b"written"
         assert WRITES == ["checked"]

@@ -15,6 +15,10 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
 
+from django_useauth.internal.http import json_response
+from django_useauth.internal.http import no_store
+from django_useauth.internal.http import prefers_json
+
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
@@ -59,15 +63,34 @@ def needs_csrf_check(request: HttpRequest) -> bool:
     )
 
 
+class _Checker(CsrfViewMiddleware):
+    # Keeps the reason of a refusal for the JSON answer; the refusal itself
+    # (logged, CSRF_FAILURE_VIEW) is Django's.
+    reason: str | None = None
+
+    def _reject(self, request: HttpRequest, reason: str) -> HttpResponse:
+        self.reason = reason
+        return super()._reject(request, reason)  # type: ignore[misc, no-any-return]  # not in django-stubs
+
+
 def csrf_refusal(request: HttpRequest) -> HttpResponse | None:
-    """Run Django's CSRF check on ``request``: ``None`` if it passes, else Django's ``403`` (``CSRF_FAILURE_VIEW``).
+    """Run Django's CSRF check on ``request``: ``None`` if it passes, else a ``403``.
 
     For the access guards, which let a request through on the strength of
     the session cookie: in a view exempt from ``CsrfViewMiddleware`` nothing
     else would check that a state-changing request came from the site's own
-    pages. May read the session (``CSRF_USE_SESSIONS``): sync only.
+    pages. The ``403`` is Django's (``CSRF_FAILURE_VIEW``), or for a request
+    that prefers JSON ``{"detail": "CSRF Failed: <reason>"}``, in the words
+    of Django REST framework. May read the session (``CSRF_USE_SESSIONS``):
+    sync only.
     """
-    checker = CsrfViewMiddleware(_no_response)
-    # As the middleware does for every request: the CSRF cookie into META.
-    checker.process_request(request)
-    return checker.process_view(request, None, (), {})  # type: ignore[arg-type]
+    checker = _Checker(_no_response)
+    if "CSRF_COOKIE" not in request.META:
+        # What the middleware does for every request (check useauth.E005
+        # requires it). Not again: a rotate_token() since (login()) is kept.
+        checker.process_request(request)
+    refused = checker.process_view(request, None, (), {})  # type: ignore[arg-type]
+    if refused is None or not prefers_json(request):
+        return refused
+    detail = f"CSRF Failed: {checker.reason}"
+    return no_store(json_response({"detail": detail}, status=403))

@@ -195,7 +195,7 @@ def session_required_response(
         request,
         callback_url=request.get_full_path() if callback_url is None else callback_url,
     )
-    if not _is_htmx(request) and _prefers_json(request):
+    if not _is_htmx(request) and prefers_json(request):
         return no_store(
             json_response(
                 {"error": "SessionRequired", "url": absolute_url(request, url)},
@@ -209,6 +209,7 @@ def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
-def _prefers_json(request: HttpRequest) -> bool:
+def prefers_json(request: HttpRequest) -> bool:
+    """Return whether ``request`` prefers ``application/json`` to ``text/html``."""
     preferred = request.get_preferred_type(["text/html", "application/json"])
     return preferred == "application/json"

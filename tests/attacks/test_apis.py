@@ -175,18 +175,21 @@ class ApiAttackTests(AttackTestCase):
     def test_API9_another_class_s_user_is_not_the_session_s(self):
         make_user("grace", email="grace@example.com")
         grace = basic_auth("grace")
-        body = self.client.get("/drf/with-basic/", headers=grace).json()
-        # Our class comes first and authenticates ada's cookie.
-        assert body["data"]["user"]["email"] == "ada@example.com"
-        # A view where only Basic authenticates: DRF's user is grace, the
-        # session stays ada's, signed in.
+        # Basic authenticates grace on a request carrying ada's cookie: DRF's
+        # user is grace, the guard and get_auth() answer ada's session, which
+        # stays signed in.
         response = _forge(
             self.client,
-            "/attacks/drf-guarded/",
+            "/attacks/drf-basic-guarded/",
             HTTP_X_CSRFTOKEN=csrf_token(self.client),
             headers=grace,
         )
-        assert response.json() == {"done": "renamed"}
+        assert response.json() == {"done": "renamed", "drfUser": "grace"}
         assert User.objects.get(username="ada").first_name == "Mallory"
         assert User.objects.get(username="grace").first_name != "Mallory"
         assert store().exists(self.key)
+        # Without ada's cookie, Basic's grace alone does not pass the guard.
+        stranger = csrf_client()
+        alone = _forge(stranger, "/attacks/drf-basic-guarded/", headers=grace)
+        assert alone.status_code == 302
+        assert User.objects.get(username="grace").first_name != "Mallory"
