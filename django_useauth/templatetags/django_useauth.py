@@ -23,14 +23,13 @@ from typing import TypeVar
 
 from django import template
 from django.middleware.csrf import get_token
-from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.html import format_html_join
-from django.utils.html import json_script
 from django.utils.safestring import SafeString
 
 from django_useauth.conf import conf
+from django_useauth.internal import client as _client
 from django_useauth.internal.pages import sign_in_url as _sign_in_url
 from django_useauth.internal.providers import CREDENTIALS_ID
 from django_useauth.internal.providers import Provider
@@ -151,29 +150,6 @@ def _credential_inputs(fields: tuple[str, ...]) -> SafeString:
     )
 
 
-def _flag(value: object) -> bool:
-    # Template arguments may be strings: "false", "0", "off" and "" are off.
-    if isinstance(value, str):
-        return value.strip().lower() not in ("", "0", "false", "off", "no")
-    return bool(value)
-
-
-def _hydration(
-    request: HttpRequest, *, refresh_on_focus: bool, refresh_interval: int
-) -> dict[str, Any]:
-    auth = get_auth(request)
-    refreshed = auth.last_refreshed_at
-    return {
-        "session": auth.data,
-        "lastRefreshedAt": refreshed.isoformat() if refreshed is not None else None,
-        "options": {
-            "basePath": reverse("useauth:session").rsplit("/", 1)[0],
-            "refreshOnFocus": _flag(refresh_on_focus),
-            "refreshInterval": max(int(refresh_interval), 0),
-        },
-    }
-
-
 @register.simple_tag(takes_context=True)
 @_with_request(_EMPTY)
 def useauth_script(
@@ -192,17 +168,11 @@ def useauth_script(
     gets the focus. ``nonce`` defaults to the page's CSP nonce: Django's
     ``csp_nonce`` context variable, or django-csp's ``request.csp_nonce``.
     """
-    request = context["request"]
-    if nonce is None:
-        nonce = context.get("csp_nonce") or getattr(request, "csp_nonce", None)
-    nonce_attribute = format_html(' nonce="{}"', nonce) if nonce else _EMPTY
-    hydration = _hydration(
-        request, refresh_on_focus=refresh_on_focus, refresh_interval=refresh_interval
-    )
-    return json_script(hydration, "useauth-data") + format_html(
-        '<script type="module" src="{}"{}></script>',
-        static("django_useauth/useauth.js"),
-        nonce_attribute,
+    return _client.script(
+        context,
+        refresh_on_focus=refresh_on_focus,
+        refresh_interval=refresh_interval,
+        nonce=nonce,
     )
 
 
