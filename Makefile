@@ -7,10 +7,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint types coverage install clean
+.PHONY: run test lint types coverage install clean browser-notice
 
-# The browser tests load the real next-auth client from npm. Without npm they
-# are skipped, and pytest prints why (-rs).
+# The browser tests drive Debian's chromium, and some load npm packages (the
+# real next-auth client, axe-core, TypeScript) that `npm ci` installs. Without
+# them those tests are skipped: browser-notice says so before anything runs,
+# and pytest prints each skip's reason (-rs).
 ifneq ($(shell command -v npm 2>/dev/null),)
 NODE_DEPS := node_modules/.package-lock.json
 endif
@@ -47,7 +49,19 @@ coverage: $(STAMP) $(NODE_DEPS)
 	$(BIN)/coverage combine --quiet
 	$(BIN)/coverage report --fail-under=100
 
-test: lint types coverage
+test: browser-notice lint types coverage
+
+browser-notice:
+	@if ! command -v chromium >/dev/null 2>&1 && [ -z "$$USEAUTH_CHROMIUM" ]; then \
+	  echo "NOTE: chromium is not installed: the browser tests (every BrowserTestCase of tests/browser.py:" \
+	  "test_browser_*.py, test_useauth_js.py, test_nextauth_client.py) will be skipped."; \
+	  echo "      Install it with: apt-get install chromium"; \
+	fi
+	@if ! command -v npm >/dev/null 2>&1 && [ ! -d node_modules/next-auth ]; then \
+	  echo "NOTE: npm is not installed: the tests that need node_modules (the next-auth client," \
+	  "axe-core, the TypeScript check of useauth.d.ts) will be skipped."; \
+	  echo "      Install Node.js and npm with: apt-get install nodejs npm (make test then runs npm ci)"; \
+	fi
 
 clean:
 	rm -rf $(VENV) node_modules test-artifacts .tox .coverage .coverage.* .mypy_cache .ruff_cache .pytest_cache

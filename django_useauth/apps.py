@@ -65,7 +65,9 @@ def _register_checks() -> None:
         useauth_checks.check_middleware,
         useauth_checks.check_urls,
         useauth_checks.check_credentials,
+        useauth_checks.check_backends,
         useauth_checks.check_pages,
+        useauth_checks.check_site,
         useauth_checks.check_callbacks,
         useauth_checks.check_lifetimes,
         useauth_checks.check_session_cache,
@@ -76,6 +78,7 @@ def _register_checks() -> None:
     ):
         checks.register(check, compatibility)
     checks.register(useauth_checks.check_templates, checks.Tags.templates)
+    checks.register(useauth_checks.check_endpoints, checks.Tags.urls)
     checks.register(useauth_checks.check_session_engine, security)
     checks.register(useauth_checks.check_throttle, security)
     checks.register(useauth_checks.check_deploy, security, deploy=True)

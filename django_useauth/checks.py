@@ -8,12 +8,14 @@ live in ``django_useauth.internal.checks``, grouped by concern. The
 
 from __future__ import annotations
 
+from django_useauth.internal.checks.backends import check_backends
 from django_useauth.internal.checks.deploy import check_deploy
 from django_useauth.internal.checks.deploy import check_proxy
 from django_useauth.internal.checks.installation import check_middleware
 from django_useauth.internal.checks.installation import check_templates
 from django_useauth.internal.checks.limits import check_throttle
 from django_useauth.internal.checks.limits import check_throttle_settings
+from django_useauth.internal.checks.routing import check_endpoints
 from django_useauth.internal.checks.session_store import check_browser_sessions
 from django_useauth.internal.checks.session_store import check_session_cache
 from django_useauth.internal.checks.session_store import check_session_engine
@@ -23,13 +25,16 @@ from django_useauth.internal.checks.settings import check_lifetimes
 from django_useauth.internal.checks.settings import check_openapi
 from django_useauth.internal.checks.settings import check_pages
 from django_useauth.internal.checks.settings import check_urls
+from django_useauth.internal.checks.site import check_site
 from django_useauth.internal.checks.social import check_providers
 
 __all__ = [
+    "check_backends",
     "check_browser_sessions",
     "check_callbacks",
     "check_credentials",
     "check_deploy",
+    "check_endpoints",
     "check_lifetimes",
     "check_middleware",
     "check_openapi",
@@ -38,6 +43,7 @@ __all__ = [
     "check_proxy",
     "check_session_cache",
     "check_session_engine",
+    "check_site",
     "check_templates",
     "check_throttle",
     "check_throttle_settings",

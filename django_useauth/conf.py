@@ -65,7 +65,9 @@ class Settings:
     @property
     def CREDENTIALS_NAME(self) -> str:
         """Display name of the credentials provider (``GET providers`` and the sign-in page)."""
-        value: str = getattr(settings, "USEAUTH_CREDENTIALS_NAME", "Credentials")
+        value: str = getattr(
+            settings, "USEAUTH_CREDENTIALS_NAME", defaults.CREDENTIALS_NAME
+        )
         return value
 
     @property
@@ -92,6 +94,30 @@ class Settings:
     def PAGES_ERROR(self) -> str | None:
         """URL or URL name of a custom error page (NextAuth's ``pages.error``)."""
         value: str | None = getattr(settings, "USEAUTH_PAGES_ERROR", None)
+        return value
+
+    @property
+    def SITE_NAME(self) -> str | None:
+        """The site's name on the built-in pages (title, header, back link), or ``None`` to show none."""
+        value: str | None = getattr(settings, "USEAUTH_SITE_NAME", None)
+        return value
+
+    @property
+    def SITE_LOGO(self) -> str | None:
+        """The logo on the built-in pages: a static file path or a URL, or ``None`` for no logo."""
+        value: str | None = getattr(settings, "USEAUTH_SITE_LOGO", None)
+        return value
+
+    @property
+    def SITE_URL(self) -> str | None:
+        """URL or URL name the built-in pages link back to (``"/"``), or ``None`` for no link."""
+        value: str | None = getattr(settings, "USEAUTH_SITE_URL", defaults.SITE_URL)
+        return value
+
+    @property
+    def FAVICON(self) -> str | None:
+        """The built-in pages' icon: a static file path or a URL; ``None``: the icon shipped with the app."""
+        value: str | None = getattr(settings, "USEAUTH_FAVICON", None)
         return value
 
     @property

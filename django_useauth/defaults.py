@@ -1,8 +1,13 @@
-"""Default values for the ``USEAUTH_*`` settings that are sequences or durations."""
+"""Default values for the ``USEAUTH_*`` settings that are sequences, durations or shared literals."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+
+#: ``USEAUTH_CREDENTIALS_NAME``: NextAuth's name for the provider. The built-in
+#: pages show it only when a project chose another (the button then reads
+#: "Sign in with <name>"); with this one it reads "Sign in".
+CREDENTIALS_NAME = "Credentials"
 
 #: ``USEAUTH_CREDENTIALS_FIELDS``: the form fields the credentials provider reads
 #: and passes to ``authenticate()`` as keyword arguments.
@@ -22,3 +27,10 @@ THROTTLE_WINDOW = timedelta(minutes=15)
 
 #: ``USEAUTH_SESSION_CACHE_TIMEOUT``: a cached session payload lives 5 minutes at most.
 SESSION_CACHE_TIMEOUT = timedelta(minutes=5)
+
+#: ``USEAUTH_SITE_URL``: the built-in pages link back to the site's root.
+SITE_URL = "/"
+
+#: The favicon of the built-in pages when ``USEAUTH_FAVICON`` is ``None``: a
+#: static file shipped with the app.
+FAVICON = "django_useauth/icon.svg"

@@ -11,7 +11,11 @@ the environment by itself::
         "GITHUB": "social_core.backends.github.GithubOAuth2",
         "GOOGLE": "social_core.backends.google.GoogleOAuth2",
     })
-    AUTHENTICATION_BACKENDS = [*oauth.backends, "django.contrib.auth.backends.ModelBackend"]
+    AUTHENTICATION_BACKENDS = [
+        "django_useauth.backends.ThrottleBackend",
+        *oauth.backends,
+        "django.contrib.auth.backends.ModelBackend",
+    ]
     globals().update(oauth.settings)
 
 For each ``<PREFIX>`` the variables are ``AUTH_<PREFIX>_ID`` and
@@ -20,6 +24,12 @@ For each ``<PREFIX>`` the variables are ``AUTH_<PREFIX>_ID`` and
 ``OIDC_ENDPOINT``) and ``AUTH_<PREFIX>_SCOPE`` (extra scopes, comma-separated).
 They fill social-auth's ``SOCIAL_AUTH_<BACKEND NAME>_KEY``, ``_SECRET``,
 ``_OIDC_ENDPOINT`` and ``_SCOPE``.
+
+The settings also hold ``USEAUTH_OAUTH_ENV``, a record of what was found for
+each provider: its backend and the variables that were missing. It is what the
+system checks read to name the variable a half set-up provider lacks
+(``useauth.W020``) or a backend left out of ``AUTHENTICATION_BACKENDS``
+(``useauth.W021``): a provider left out is otherwise simply absent.
 """
 
 from __future__ import annotations
@@ -40,6 +50,10 @@ if TYPE_CHECKING:
     from environ import Env
 
 __all__ = ["OAuthSettings", "oauth_settings"]
+
+#: The setting that records, per prefix, ``{"backend": <dotted path>,
+#: "missing": [<variable>, …]}``; read by ``internal.checks.social``.
+RECORD = "USEAUTH_OAUTH_ENV"
 
 
 @dataclass(frozen=True)
@@ -63,10 +77,14 @@ def oauth_settings(env: Env, providers: Mapping[str, str]) -> OAuthSettings:
 
     ``providers`` maps a variable prefix (``"GITHUB"``) to the dotted path of a
     social-core backend. A provider whose ``AUTH_<PREFIX>_ID`` or
-    ``AUTH_<PREFIX>_SECRET`` is unset or empty is left out. Raise
-    ``ImproperlyConfigured`` for a path that is not a social-core backend.
+    ``AUTH_<PREFIX>_SECRET`` is unset or empty is left out. ``settings`` also
+    holds ``USEAUTH_OAUTH_ENV``, which records every provider's backend and
+    missing variables for the system checks. Raise ``ImproperlyConfigured``
+    for a path that is not a social-core backend.
     """
     result = OAuthSettings()
+    record: dict[str, dict[str, Any]] = {}
+    result.settings[RECORD] = record
     for prefix, path in providers.items():
         backend = import_string(path)
         if not (isinstance(backend, type) and issubclass(backend, BaseAuth)):
@@ -76,6 +94,12 @@ def oauth_settings(env: Env, providers: Mapping[str, str]) -> OAuthSettings:
             )
         key = _read(env, f"AUTH_{prefix}_ID")
         secret = _read(env, f"AUTH_{prefix}_SECRET")
+        missing = [
+            f"AUTH_{prefix}_{name}"
+            for name, value in (("ID", key), ("SECRET", secret))
+            if value is None
+        ]
+        record[prefix] = {"backend": path, "missing": missing}
         if key is None or secret is None:
             continue
         result.backends.append(path)

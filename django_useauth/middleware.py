@@ -15,6 +15,7 @@ from typing import overload
 from asgiref.sync import iscoroutinefunction
 from asgiref.sync import markcoroutinefunction
 from asgiref.sync import sync_to_async
+from django.apps import apps
 from django.contrib.auth import SESSION_KEY
 from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ImproperlyConfigured
@@ -344,6 +345,15 @@ class AuthMiddleware:
             | Callable[[HttpRequest], Awaitable[HttpResponseBase]]
         ),
     ) -> None:
+        # Without the app its system checks never run, and the sign-in page
+        # would fail on its first request (TemplateDoesNotExist); Django
+        # builds the middleware at start-up, so say it there.
+        if not apps.is_installed("django_useauth"):
+            raise ImproperlyConfigured(
+                "django_useauth.middleware.AuthMiddleware is in MIDDLEWARE but "
+                "'django_useauth' is not in INSTALLED_APPS: add it (and "
+                "'social_django') to INSTALLED_APPS."
+            )
         self.get_response = get_response
         self.async_mode = iscoroutinefunction(self.get_response)
         if self.async_mode:

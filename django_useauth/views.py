@@ -33,6 +33,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.log import log_response
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.debug import sensitive_variables
@@ -124,7 +125,7 @@ def _endpoint(view: _View) -> _View:
 
 def _bad_request() -> HttpResponse:
     return HttpResponseBadRequest(
-        "Malformed request body.", content_type="text/plain; charset=utf-8"
+        gettext("Malformed request body."), content_type="text/plain; charset=utf-8"
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import environ
+from django.utils.translation import gettext_lazy as _
 
 from django_useauth.env import oauth_settings
 
@@ -64,6 +65,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The pages follow the browser's language (Accept-Language) among
+    # LANGUAGES: after the session, before CommonMiddleware (Django's docs).
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -172,7 +176,19 @@ AUTH_PASSWORD_VALIDATORS = [
     },
 ]
 
-LANGUAGE_CODE = "en-us"
+LANGUAGE_CODE = "en"
+
+# The languages django-useauth's pages are translated into, English first
+# (docs/i18n.md).
+LANGUAGES = [
+    ("en", _("English")),
+    ("ar", _("Arabic")),
+    ("de", _("German")),
+    ("es", _("Spanish")),
+    ("fr", _("French")),
+    ("ja", _("Japanese")),
+    ("pt-br", _("Brazilian Portuguese")),
+]
 
 TIME_ZONE = "UTC"
 
@@ -204,6 +220,8 @@ if "USEAUTH_PAGES_SIGN_OUT" in env:
     USEAUTH_PAGES_SIGN_OUT = env.str("USEAUTH_PAGES_SIGN_OUT")
 if "USEAUTH_PAGES_ERROR" in env:
     USEAUTH_PAGES_ERROR = env.str("USEAUTH_PAGES_ERROR")
+# The built-in pages carry the demo's name above their card and in their title.
+USEAUTH_SITE_NAME = env.str("USEAUTH_SITE_NAME", default="django-useauth demo")
 if "USEAUTH_MAX_AGE" in env:
     USEAUTH_MAX_AGE = env.int("USEAUTH_MAX_AGE")
 if "USEAUTH_UPDATE_AGE" in env:

@@ -140,7 +140,7 @@ class DemoBrowserTests(SimpleTestCase):
         """Fill in and submit the built-in sign-in page's credentials form."""
         page.get_by_label("Username").fill(DEMO_USERNAME)
         page.get_by_label("Password").fill(password)
-        page.get_by_role("button", name="Sign in with Credentials").click()
+        page.get_by_role("button", name="Sign in", exact=True).click()
 
     def sign_in_with_the_client(
         self, page: Page, password: str = DEMO_PASSWORD

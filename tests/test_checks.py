@@ -34,6 +34,7 @@ def all_messages():
         *checks.check_urls(),
         *checks.check_credentials(),
         *checks.check_pages(),
+        *checks.check_site(),
         *checks.check_callbacks(),
         *checks.check_lifetimes(),
         *checks.check_session_cache(),
@@ -173,7 +174,9 @@ class ChecksTests(SimpleTestCase):
             {"BACKEND": "django.template.backends.jinja2.Jinja2", "OPTIONS": {}},
             {
                 "BACKEND": "django.template.backends.django.DjangoTemplates",
-                "OPTIONS": {},
+                "OPTIONS": {
+                    "context_processors": ["django_useauth.context_processors.auth"]
+                },
             },
         ]
     )
@@ -394,10 +397,14 @@ class ChecksTests(SimpleTestCase):
     def test_every_check_registered_with_its_tags(self):
         deploy = {checks.check_deploy, checks.check_proxy}
         security = {checks.check_session_engine, checks.check_throttle, *deploy}
+        own_tags = {
+            checks.check_templates: Tags.templates,
+            checks.check_endpoints: Tags.urls,
+        }
         for name in checks.__all__:
             check = getattr(checks, name)
-            if check is checks.check_templates:
-                tag = Tags.templates
+            if check in own_tags:
+                tag = own_tags[check]
             else:
                 tag = Tags.security if check in security else Tags.compatibility
             assert check.tags == (tag,), name

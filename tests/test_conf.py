@@ -21,6 +21,10 @@ class ConfTests(SimpleTestCase):
         assert conf.PAGES_SIGN_IN is None
         assert conf.PAGES_SIGN_OUT is None
         assert conf.PAGES_ERROR is None
+        assert conf.SITE_NAME is None
+        assert conf.SITE_LOGO is None
+        assert conf.SITE_URL == "/"
+        assert conf.FAVICON is None
         assert timedelta(days=30) == conf.MAX_AGE
         assert timedelta(hours=24) == conf.UPDATE_AGE
 
@@ -34,6 +38,10 @@ class ConfTests(SimpleTestCase):
         USEAUTH_PAGES_SIGN_IN="/in/",
         USEAUTH_PAGES_SIGN_OUT="/out/",
         USEAUTH_PAGES_ERROR="/oops/",
+        USEAUTH_SITE_NAME="Example",
+        USEAUTH_SITE_LOGO="example/logo.svg",
+        USEAUTH_SITE_URL=None,
+        USEAUTH_FAVICON="example/favicon.svg",
         USEAUTH_MAX_AGE=timedelta(hours=12),
         USEAUTH_UPDATE_AGE=600,
     )
@@ -47,6 +55,10 @@ class ConfTests(SimpleTestCase):
         assert conf.PAGES_SIGN_IN == "/in/"
         assert conf.PAGES_SIGN_OUT == "/out/"
         assert conf.PAGES_ERROR == "/oops/"
+        assert conf.SITE_NAME == "Example"
+        assert conf.SITE_LOGO == "example/logo.svg"
+        assert conf.SITE_URL is None
+        assert conf.FAVICON == "example/favicon.svg"
         assert timedelta(hours=12) == conf.MAX_AGE
         assert timedelta(minutes=10) == conf.UPDATE_AGE
 

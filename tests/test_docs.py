@@ -13,6 +13,38 @@ from django_useauth.conf import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 
+#: The README is also the package's description on an index (PyPI), where a
+#: relative link or image would break: it points at the repository instead.
+REPOSITORY = "https://github.com/django-useauth/django-useauth"
+BLOB = f"{REPOSITORY}/blob/main/"
+RAW = "https://raw.githubusercontent.com/django-useauth/django-useauth/main/"
+
+_FENCED = re.compile(r"^ *```.*?^ *```", re.MULTILINE | re.DOTALL)
+_INLINE_CODE = re.compile(r"`[^`\n]*`")
+_LINK = re.compile(r"(!?)\[[^\]]*\]\(([^)\s]+)\)")
+_HEADING = re.compile(r"^#{1,6} +(.+?) *$", re.MULTILINE)
+
+
+def markdown_links(text: str) -> list[tuple[bool, str]]:
+    """``(is_image, url)`` of every link and image outside code."""
+    text = _INLINE_CODE.sub("", _FENCED.sub("", text))
+    return [(bang == "!", url) for bang, url in _LINK.findall(text)]
+
+
+def anchors(path: Path) -> set[str]:
+    """The fragments GitHub gives the headings of a Markdown file."""
+    text = _FENCED.sub("", path.read_text())
+    return {
+        re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-")
+        for heading in _HEADING.findall(text)
+    }
+
+
+def assert_resolves(path: Path, fragment: str, link: str) -> None:
+    assert path.exists(), link
+    if fragment:
+        assert fragment in anchors(path), link
+
 
 def setting_names() -> list[str]:
     return [
@@ -27,10 +59,37 @@ class DocsTests(SimpleTestCase):
         configuration = (ROOT / "docs" / "configuration.md").read_text()
         readme = (ROOT / "README.md").read_text()
         names = setting_names()
-        assert len(names) == 26
+        assert len(names) == 30
         for name in names:
             assert f"`{name}`" in configuration, name
             assert f"`{name}`" in readme, name
+
+    def test_readme_links_are_absolute_and_resolve(self):
+        # Each link into the repository names a file of this tree, and its
+        # fragment a heading of that file.
+        links = markdown_links((ROOT / "README.md").read_text())
+        assert (True, f"{RAW}docs/images/demo-signed-in.png") in links
+        assert (False, f"{BLOB}docs/index.md") in links
+        for image, url in links:
+            if image:
+                assert url.startswith(RAW), url
+                assert (ROOT / url.removeprefix(RAW)).is_file(), url
+            elif url.startswith(BLOB):
+                target, _, fragment = url.removeprefix(BLOB).partition("#")
+                assert (ROOT / target).is_file(), url
+                assert_resolves(ROOT / target, fragment, url)
+            else:
+                assert url.startswith("https://"), url
+                assert not url.startswith(REPOSITORY), url
+
+    def test_docs_links_resolve(self):
+        for page in sorted((ROOT / "docs").glob("*.md")):
+            for _, url in markdown_links(page.read_text()):
+                if "://" in url:
+                    continue
+                target, _, fragment = url.partition("#")
+                path = (page.parent / target) if target else page
+                assert_resolves(path, fragment, f"{page.name}: {url}")
 
     def test_versions_agree(self):
         pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())

@@ -9,6 +9,7 @@ them raises the documented ``ImproperlyConfigured``.
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth import login
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ImproperlyConfigured
@@ -24,6 +25,7 @@ from django_useauth.context_processors import auth as auth_context
 from django_useauth.decorators import auth_required
 from django_useauth.decorators import unauthenticated_only
 from django_useauth.middleware import AuthDetails
+from django_useauth.middleware import AuthMiddleware
 from django_useauth.middleware import get_auth
 from tests import views
 from tests.utils import auth_request
@@ -167,3 +169,19 @@ class MissingMiddlewareTests(TestCase):
         assert template.render(context) == "hello world"
         with self.assertRaisesMessage(ImproperlyConfigured, MISSING):
             Template("{{ auth.status }}").render(RequestContext(request, {}))
+
+
+class AppNotInstalledTests(TestCase):
+    """``AuthMiddleware`` without ``django_useauth`` in ``INSTALLED_APPS``: said when Django builds it."""
+
+    def test_refused_at_start_up(self):
+        installed = [app for app in settings.INSTALLED_APPS if app != "django_useauth"]
+        with (
+            self.modify_settings(INSTALLED_APPS={"remove": ["django_useauth"]}),
+            self.assertRaisesMessage(
+                ImproperlyConfigured,
+                "'django_useauth' is not in INSTALLED_APPS: add it",
+            ),
+        ):
+            self.assertEqual(settings.INSTALLED_APPS, installed)
+            AuthMiddleware(_ok)

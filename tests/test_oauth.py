@@ -517,6 +517,15 @@ class EnvTests(SimpleTestCase):
             "SOCIAL_AUTH_OIDC_SECRET": "idps",
             "SOCIAL_AUTH_OIDC_OIDC_ENDPOINT": "https://idp.example/o",
             "SOCIAL_AUTH_OIDC_SCOPE": ["groups", "offline_access"],
+            # What the system checks read (tests/test_checks_env.py).
+            "USEAUTH_OAUTH_ENV": {
+                "GITHUB": {"backend": providers["GITHUB"], "missing": []},
+                "GOOGLE": {
+                    "backend": providers["GOOGLE"],
+                    "missing": ["AUTH_GOOGLE_SECRET"],
+                },
+                "IDP": {"backend": providers["IDP"], "missing": []},
+            },
         }
 
     def test_scheme_defaults_and_empty_values(self):

@@ -67,8 +67,14 @@ class SignInPageTests(TestCase):
         }
         for code, text in cases.items():
             html = self.client.get("/api/auth/signin", {"error": code}).content.decode()
-            assert f'<p class="useauth-error" role="alert">{text}</p>' in html, code
+            assert (
+                f'<div id="useauth-error"><p class="useauth-error" role="alert">{text}</p></div>'
+                in html
+            ), code
             assert "<script>" not in html
+            # Only refused credentials make the fields invalid.
+            invalid = 'required aria-invalid="true" aria-describedby="useauth-error"'
+            assert (invalid in html) is (code == "CredentialsSignin"), code
 
     def test_csrf_message(self):
         html = self.client.get("/api/auth/signin?csrf=true").content.decode()
@@ -83,7 +89,7 @@ class SignInPageTests(TestCase):
         ):
             response = self.client.get(path)
             assert response.status_code == 200, path
-            assert b"Sign in with Credentials" in response.content
+            assert b'<button type="submit">Sign in</button>' in response.content
 
     @override_settings(USEAUTH_CREDENTIALS_ENABLED=False)
     def test_no_providers(self):
@@ -101,7 +107,59 @@ class SignInPageTests(TestCase):
             '<label for="useauth-email">Email</label><input id="useauth-email" name="email" type="email" autocomplete="email" required>'
             in html
         )
-        assert "Sign in with Email" in html
+        # Not the default name: the button names it.
+        assert '<button type="submit">Sign in with Email</button>' in html
+
+    def test_page_frame(self):
+        # The language, a favicon, landmarks and a way back to the site.
+        html = self.client.get("/api/auth/signin").content.decode()
+        assert '<html lang="en-us" dir="ltr">' in html
+        assert "<title>Sign in</title>" in html
+        assert '<link rel="icon" href="/static/django_useauth/icon.svg">' in html
+        assert '<main class="useauth-card">' in html
+        assert "<header" not in html
+        assert (
+            '<footer class="useauth-footer">\n'
+            '<a class="useauth-back" href="/">Back to the site</a>\n</footer>'
+        ) in html
+
+    @override_settings(
+        USEAUTH_SITE_NAME="Example",
+        USEAUTH_SITE_LOGO="shop/logo.svg",
+        USEAUTH_SITE_URL="/shop/",
+        USEAUTH_FAVICON="https://cdn.example.com/favicon.ico",
+    )
+    def test_page_frame_of_the_site(self):
+        html = self.client.get("/api/auth/signin").content.decode()
+        assert "<title>Sign in · Example</title>" in html
+        assert '<link rel="icon" href="https://cdn.example.com/favicon.ico">' in html
+        assert (
+            '<header class="useauth-header">\n<a class="useauth-brand" href="/shop/">'
+            '<img class="useauth-logo" src="/static/shop/logo.svg" alt=""><span>Example</span></a>\n</header>'
+        ) in html
+        assert '<a class="useauth-back" href="/shop/">Back to Example</a>' in html
+
+    @override_settings(USEAUTH_SITE_LOGO="/logo.svg")
+    def test_logo_without_a_name(self):
+        # The logo is the link's only content: it says where it goes.
+        html = self.client.get("/api/auth/signin").content.decode()
+        assert (
+            '<a class="useauth-brand" href="/"><img class="useauth-logo" src="/logo.svg" alt="Home"></a>'
+        ) in html
+
+    @override_settings(
+        USEAUTH_SITE_NAME="Example",
+        USEAUTH_SITE_LOGO="/logo.svg",
+        USEAUTH_SITE_URL=None,
+    )
+    def test_no_link_to_the_site(self):
+        html = self.client.get("/api/auth/signin").content.decode()
+        assert (
+            '<span class="useauth-brand"><img class="useauth-logo" src="/logo.svg" alt="">'
+            "<span>Example</span></span>"
+        ) in html
+        assert "useauth-back" not in html
+        assert "<footer" not in html
 
     @override_settings(USEAUTH_PAGES_SIGN_IN="/login/")
     def test_custom_page(self):

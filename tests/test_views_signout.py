@@ -13,6 +13,11 @@ from tests.utils import make_user
 from tests.utils import sign_in
 
 
+def session_without_name(*, session, **kwargs):
+    """A ``USEAUTH_SESSION_CALLBACK`` whose user has an email and no name."""
+    return {**session, "user": {**session["user"], "name": None}}
+
+
 class SignOutTests(TestCase):
     def setUp(self):
         make_user()
@@ -29,8 +34,31 @@ class SignOutTests(TestCase):
             in html
         )
         assert '<input type="hidden" name="callbackUrl" value="/bye">' in html
+        assert "<p>You are signed in as <strong>Ada Lovelace</strong>.</p>" in html
         assert "Are you sure you want to sign out?" in html
+        # Cancel goes back to where the visitor came from.
+        assert (
+            '<a class="useauth-button useauth-button-secondary" href="/bye">Cancel</a>'
+            in html
+        )
         assert self.client.get("/api/auth/session").json() != {}
+
+    @override_settings(
+        USEAUTH_SESSION_CALLBACK="tests.test_views_signout.session_without_name"
+    )
+    def test_page_names_the_user_by_email_without_a_name(self):
+        html = self.client.get("/api/auth/signout").content.decode()
+        assert "You are signed in as <strong>ada@example.com</strong>." in html
+        # Without a callbackUrl, Cancel goes to the site.
+        assert 'useauth-button-secondary" href="/">Cancel</a>' in html
+
+    @override_settings(USEAUTH_SITE_URL=None)
+    def test_page_signed_out(self):
+        html = csrf_client().get("/api/auth/signout").content.decode()
+        assert "You are signed in" not in html
+        assert "Are you sure you want to sign out?" in html
+        # Nowhere to go back to: no Cancel.
+        assert "Cancel" not in html
 
     def test_page_csrf_message(self):
         html = self.client.get("/api/auth/signout?csrf=true").content.decode()

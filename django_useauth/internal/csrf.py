@@ -92,5 +92,7 @@ def csrf_refusal(request: HttpRequest) -> HttpResponse | None:
     refused = checker.process_view(request, None, (), {})  # type: ignore[arg-type]
     if refused is None or not prefers_json(request):
         return refused
+    # Not translated, as in DRF (SessionAuthentication's "CSRF Failed: %s"):
+    # Django's reasons are English only, and clients may match the prefix.
     detail = f"CSRF Failed: {checker.reason}"
     return no_store(json_response({"detail": detail}, status=403))

@@ -1,5 +1,6 @@
 """NextAuth v4 error codes, the texts shown for them and the status of the error page.
 
+The texts are translated (``django_useauth/locale``) into the active language.
 Codes travel only in the ``error`` query parameter. They are looked up here and
 never echoed: an unknown code is shown as the default error.
 """
@@ -7,6 +8,13 @@ never echoed: an unknown code is shown as the default error.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+if TYPE_CHECKING:
+    from django.utils.functional import Promise
 
 #: Codes that ``GET error`` sends back to the sign-in page (NextAuth v4 does the same).
 SIGN_IN_ERRORS = frozenset(
@@ -25,39 +33,41 @@ SIGN_IN_ERRORS = frozenset(
     }
 )
 
-_TRY_ANOTHER = "Try signing in with a different account."
+# Translated when they are read (gettext_lazy), in the language of the
+# request: nothing is translated at import.
+_TRY_ANOTHER = _("Try signing in with a different account.")
 
-_SIGN_IN_MESSAGES = {
+_SIGN_IN_MESSAGES: dict[str, Promise] = {
     "Signin": _TRY_ANOTHER,
     "OAuthSignin": _TRY_ANOTHER,
     "OAuthCallback": _TRY_ANOTHER,
     "OAuthCreateAccount": _TRY_ANOTHER,
     "EmailCreateAccount": _TRY_ANOTHER,
     "Callback": _TRY_ANOTHER,
-    "OAuthAccountNotLinked": (
+    "OAuthAccountNotLinked": _(
         "To confirm your identity, sign in with the same account you used originally."
     ),
-    "EmailSignin": "The e-mail could not be sent.",
-    "CredentialsSignin": (
+    "EmailSignin": _("The e-mail could not be sent."),
+    "CredentialsSignin": _(
         "Sign in failed. Check the details you provided are correct."
     ),
-    "SessionRequired": "Please sign in to access this page.",
-    "TooManyAttempts": "Too many failed attempts. Try again later.",
+    "SessionRequired": _("Please sign in to access this page."),
+    "TooManyAttempts": _("Too many failed attempts. Try again later."),
 }
 
-_SIGN_IN_DEFAULT = "Unable to sign in."
+_SIGN_IN_DEFAULT = _("Unable to sign in.")
 
 
 def sign_in_error_message(code: str | None) -> str | None:
-    """Return the sign-in page text for ``code``: ``None`` without a code, the default text for an unknown one."""
+    """Return the sign-in page text for ``code`` in the active language: ``None`` without a code, the default text for an unknown one."""
     if not code:
         return None
-    return _SIGN_IN_MESSAGES.get(code, _SIGN_IN_DEFAULT)
+    return str(_SIGN_IN_MESSAGES.get(code, _SIGN_IN_DEFAULT))
 
 
 @dataclass(frozen=True)
 class ErrorPage:
-    """What the error page shows for one code, and its HTTP status."""
+    """What the error page shows for one code, in the active language, and its HTTP status."""
 
     code: str
     status: int
@@ -66,40 +76,59 @@ class ErrorPage:
     sign_in_link: bool
 
 
+@dataclass(frozen=True)
+class _Page:
+    # An ErrorPage whose texts are still lazy.
+    code: str
+    status: int
+    heading: Promise
+    paragraphs: tuple[Promise, ...]
+    sign_in_link: bool
+
+
+# The headings have a context: without one, an app before this one in
+# INSTALLED_APPS whose catalogue has the same short msgid would win ("Server
+# error" is the admin's).
 _ERROR_PAGES = {
-    "default": ErrorPage("Default", 200, "Error", (), sign_in_link=False),
-    "configuration": ErrorPage(
+    "default": _Page(
+        "Default",
+        200,
+        pgettext_lazy("error page heading", "Error"),
+        (),
+        sign_in_link=False,
+    ),
+    "configuration": _Page(
         "Configuration",
         500,
-        "Server error",
+        pgettext_lazy("error page heading", "Server error"),
         (
-            "There is a problem with the server configuration.",
-            "Check the server logs for more information.",
+            _("There is a problem with the server configuration."),
+            _("Check the server logs for more information."),
         ),
         sign_in_link=False,
     ),
-    "accessdenied": ErrorPage(
+    "accessdenied": _Page(
         "AccessDenied",
         403,
-        "Access Denied",
-        ("You do not have permission to sign in.",),
+        pgettext_lazy("error page heading", "Access Denied"),
+        (_("You do not have permission to sign in."),),
         sign_in_link=True,
     ),
-    "verification": ErrorPage(
+    "verification": _Page(
         "Verification",
         403,
-        "Unable to sign in",
+        pgettext_lazy("error page heading", "Unable to sign in"),
         (
-            "The sign in link is no longer valid.",
-            "It may have been used already or it may have expired.",
+            _("The sign in link is no longer valid."),
+            _("It may have been used already or it may have expired."),
         ),
         sign_in_link=True,
     ),
-    "invalidprovider": ErrorPage(
+    "invalidprovider": _Page(
         "InvalidProvider",
         404,
-        "Unable to sign in",
-        ("This sign-in method is not available.",),
+        pgettext_lazy("error page heading", "Unable to sign in"),
+        (_("This sign-in method is not available."),),
         sign_in_link=True,
     ),
 }
@@ -107,4 +136,11 @@ _ERROR_PAGES = {
 
 def error_page(code: str | None) -> ErrorPage:
     """Return the error page for ``code``, matched case-insensitively; unknown codes get the default page."""
-    return _ERROR_PAGES.get((code or "default").lower(), _ERROR_PAGES["default"])
+    page = _ERROR_PAGES.get((code or "default").lower(), _ERROR_PAGES["default"])
+    return ErrorPage(
+        page.code,
+        page.status,
+        str(page.heading),
+        tuple(str(paragraph) for paragraph in page.paragraphs),
+        sign_in_link=page.sign_in_link,
+    )

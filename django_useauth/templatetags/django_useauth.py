@@ -8,11 +8,14 @@ Tags render nothing when the template context has no ``request`` (check
 :func:`~django_useauth.middleware.get_auth`, so a template rendered by a DRF
 or django-ninja view sees it too. Tags that take a
 ``callback_url`` default to the current page; pass ``None`` to leave it out.
+Their default texts are translated into the active language; a text passed
+by the template is used as given.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import wraps
 from typing import TYPE_CHECKING
 from typing import Any
@@ -23,11 +26,16 @@ from typing import TypeVar
 
 from django import template
 from django.middleware.csrf import get_token
+from django.shortcuts import resolve_url
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext
+from django.utils.translation import pgettext_lazy
 
+from django_useauth import defaults
 from django_useauth.conf import conf
 from django_useauth.internal import client as _client
 from django_useauth.internal.pages import sign_in_url as _sign_in_url
@@ -50,7 +58,11 @@ __all__ = [
     "sign_in_link",
     "sign_in_url",
     "sign_out_form",
+    "useauth_importmap",
+    "useauth_importmap_entry",
+    "useauth_module_url",
     "useauth_script",
+    "useauth_site",
 ]
 
 register = template.Library()
@@ -70,6 +82,15 @@ CURRENT_PAGE: Final = _CurrentPage()
 _EMPTY = SafeString("")
 
 _INPUT_TYPES = {"password": "password", "email": "email"}
+# The labels of the fields Django's user model has; any other field is
+# labelled with its own name, which is the project's to choose. With a
+# context: apps listed before ours in INSTALLED_APPS translate a bare "Email"
+# their own way ("E-Mail-Adresse"), and theirs would win.
+_LABELS = {
+    "username": pgettext_lazy("sign-in form field", "Username"),
+    "password": pgettext_lazy("sign-in form field", "Password"),
+    "email": pgettext_lazy("sign-in form field", "Email"),
+}
 _AUTOCOMPLETE = {
     "password": "current-password",
     "username": "username",
@@ -121,33 +142,78 @@ def _with_request(
     return decorate
 
 
+def _sign_in_with(name: str) -> str:
+    # Translators: the button of a sign-in method, e.g. "Sign in with GitHub".
+    return gettext("Sign in with %(provider)s") % {"provider": name}
+
+
+def _credentials_button(name: str) -> str:
+    # "Sign in with Credentials" means nothing to a visitor: NextAuth's
+    # default name stays the provider's name on the wire, and the button of
+    # the password form just says "Sign in".
+    if name == defaults.CREDENTIALS_NAME:
+        # Translators: the button of the username and password sign-in form.
+        return gettext("Sign in")
+    return _sign_in_with(name)
+
+
 def _provider_button(
     request: HttpRequest, provider: Provider, callback_url: str | None
 ) -> SafeString:
     return format_html(
         '<form class="useauth-provider" method="post" action="{}">{}'
-        '<button type="submit">Sign in with {}</button></form>',
+        '<button type="submit">{}</button></form>',
         reverse("useauth:signin_provider", args=[provider.id]),
         _hidden_fields(request, callback_url),
-        provider.name,
+        _sign_in_with(provider.name),
     )
 
 
-def _credential_inputs(fields: tuple[str, ...]) -> SafeString:
+def _field_state(error_id: str | None, first: bool) -> SafeString:
+    # Refused credentials: every input is invalid and described by the
+    # message, and the first one takes the focus, so that a screen reader
+    # reads the message where the visitor types again.
+    if error_id is None:
+        return _EMPTY
+    return format_html(
+        ' aria-invalid="true" aria-describedby="{}"{}',
+        error_id,
+        SafeString(" autofocus") if first else _EMPTY,
+    )
+
+
+def _credential_inputs(fields: tuple[str, ...], error_id: str | None) -> SafeString:
     return format_html_join(
         "",
         '<p><label for="useauth-{0}">{1}</label>'
-        '<input id="useauth-{0}" name="{0}" type="{2}" autocomplete="{3}" required></p>',
+        '<input id="useauth-{0}" name="{0}" type="{2}" autocomplete="{3}" required{4}></p>',
         (
             (
                 field,
-                field.replace("_", " ").capitalize(),
+                _LABELS.get(field, field.replace("_", " ").capitalize()),
                 _INPUT_TYPES.get(field, "text"),
                 _AUTOCOMPLETE.get(field, "on"),
+                _field_state(error_id, index == 0),
             )
-            for field in fields
+            for index, field in enumerate(fields)
         ),
     )
+
+
+def _asset_url(path: str) -> str:
+    # As Django's form Media: a URL or an absolute path is used as written,
+    # anything else names a static file.
+    if path.startswith(("http://", "https://", "/", "data:")):
+        return path
+    return static(path)
+
+
+@dataclass(frozen=True)
+class _Site:
+    name: str | None
+    logo: str | None
+    url: str | None
+    favicon: str
 
 
 @register.simple_tag(takes_context=True)
@@ -157,22 +223,76 @@ def useauth_script(
     refresh_on_focus: bool = True,
     refresh_interval: int = 0,
     nonce: str | None = None,
+    importmap: bool = True,
 ) -> SafeString:
-    """``{% useauth_script %}``: hydrate and load the browser client (``useauth.js``); put it in ``<head>``.
+    """``{% useauth_script %}``: hydrate and load the browser client (``useauth.js``); put it in ``<head>``, before any other module script.
 
-    Renders the session as a ``json_script`` data block (not executed, so a
-    Content-Security-Policy only has to allow the module script, by ``nonce``
-    or by the static files' origin) and the ``<script type="module">``.
-    ``refresh_interval`` (seconds, 0 = off) refreshes a signed-in session
-    periodically; ``refresh_on_focus`` (default on) refreshes when the page
-    gets the focus. ``nonce`` defaults to the page's CSP nonce: Django's
-    ``csp_nonce`` context variable, or django-csp's ``request.csp_nonce``.
+    Renders the session as a ``json_script`` data block (not executed), an
+    import map that names the module's static URL ``"django-useauth"`` (so
+    the page's modules write ``import { useAuth } from "django-useauth"``),
+    and the ``<script type="module">``; a Content-Security-Policy has to
+    allow the last two, which carry the ``nonce``. ``importmap=False`` leaves
+    the import map out, for a page with an import map of its own (put
+    ``{% useauth_importmap_entry %}`` in it). ``refresh_interval`` (seconds,
+    0 = off) refreshes a signed-in session periodically; ``refresh_on_focus``
+    (default on) refreshes when the page gets the focus. ``nonce`` defaults to
+    the page's CSP nonce: Django's ``csp_nonce`` context variable, or
+    django-csp's ``request.csp_nonce``.
     """
     return _client.script(
         context,
         refresh_on_focus=refresh_on_focus,
         refresh_interval=refresh_interval,
         nonce=nonce,
+        importmap=importmap,
+    )
+
+
+@register.simple_tag(takes_context=True)
+@_with_request(_EMPTY)
+def useauth_importmap(
+    context: template.Context, nonce: str | None = None
+) -> SafeString:
+    """``{% useauth_importmap %}``: the ``<script type="importmap">`` that names ``useauth.js``'s static URL ``"django-useauth"``.
+
+    ``{% useauth_script %}`` renders it already; this tag is for a page that
+    needs the map before its own first module script and loads the client
+    later with ``{% useauth_script importmap=False %}``. ``nonce`` defaults to
+    the page's CSP nonce, as for ``{% useauth_script %}``.
+    """
+    return _client.importmap_script(context, nonce=nonce)
+
+
+@register.simple_tag(takes_context=True)
+@_with_request(_EMPTY)
+def useauth_importmap_entry(context: template.Context) -> SafeString:
+    """``{% useauth_importmap_entry %}``: ``"django-useauth": "<static URL of useauth.js>"``, to put in the ``"imports"`` of the page's own import map (JSON, safe inside ``<script>``)."""
+    return _client.importmap_entry()
+
+
+@register.simple_tag(takes_context=True)
+@_with_request("")
+def useauth_module_url(context: template.Context) -> str:
+    """``{% useauth_module_url %}``: the static URL of ``useauth.js`` (after ``STATIC_URL`` and the storage's hashed name), escaped; for ``modulepreload`` or ``import()``."""
+    return _client.module_url()
+
+
+@register.simple_tag
+def useauth_site() -> _Site:
+    """``{% useauth_site as site %}``: the site's ``name``, ``logo``, ``url`` and ``favicon`` for the built-in pages.
+
+    From ``USEAUTH_SITE_NAME`` (in the active language), ``USEAUTH_SITE_LOGO``,
+    ``USEAUTH_SITE_URL`` (resolved like a URL name) and ``USEAUTH_FAVICON``; a
+    logo or favicon that is not a URL or absolute path is a static file.
+    ``None`` where the setting is ``None``, except the favicon, which falls
+    back to the icon shipped with the app.
+    """
+    name, logo, url = conf.SITE_NAME, conf.SITE_LOGO, conf.SITE_URL
+    return _Site(
+        name=None if name is None else str(name),
+        logo=None if logo is None else _asset_url(logo),
+        url=None if url is None else resolve_url(url),
+        favicon=_asset_url(conf.FAVICON or defaults.FAVICON),
     )
 
 
@@ -208,15 +328,15 @@ def sign_in_url(
 @_with_request(_EMPTY)
 def sign_in_link(
     context: template.Context,
-    text: str = "Sign in",
+    text: str | None = None,
     callback_url: str | _CurrentPage | None = CURRENT_PAGE,
 ) -> SafeString:
-    """``{% sign_in_link "Sign in" %}``: a link to the sign-in page that comes back here."""
+    """``{% sign_in_link "Log in" %}``: a link to the sign-in page that comes back here; its text defaults to "Sign in", translated."""
     request = context["request"]
     return format_html(
         '<a class="useauth-sign-in" href="{}">{}</a>',
         _sign_in_url(request, callback_url=_callback(request, callback_url)),
-        text,
+        gettext("Sign in") if text is None else text,
     )
 
 
@@ -224,17 +344,17 @@ def sign_in_link(
 @_with_request(_EMPTY)
 def sign_out_form(
     context: template.Context,
-    text: str = "Sign out",
+    text: str | None = None,
     callback_url: str | _CurrentPage | None = CURRENT_PAGE,
 ) -> SafeString:
-    """``{% sign_out_form "Sign out" %}``: a sign-out button (a POST form to ``/api/auth/signout`` with the CSRF token)."""
+    """``{% sign_out_form "Log out" %}``: a sign-out button (a POST form to ``/api/auth/signout`` with the CSRF token); its text defaults to "Sign out", translated."""
     request = context["request"]
     return format_html(
         '<form class="useauth-sign-out" method="post" action="{}">{}'
         '<button type="submit">{}</button></form>',
         reverse("useauth:signout"),
         _hidden_fields(request, _callback(request, callback_url)),
-        text,
+        gettext("Sign out") if text is None else text,
     )
 
 
@@ -243,7 +363,7 @@ def sign_out_form(
 def provider_buttons(
     context: template.Context, callback_url: str | _CurrentPage | None = CURRENT_PAGE
 ) -> SafeString:
-    """``{% provider_buttons %}``: a "Sign in with …" POST form per OAuth provider."""
+    """``{% provider_buttons %}``: a "Sign in with <name>" POST form per OAuth provider, or nothing."""
     request = context["request"]
     callback = _callback(request, callback_url)
     return format_html_join(
@@ -260,18 +380,26 @@ def provider_buttons(
 @register.simple_tag(takes_context=True)
 @_with_request(_EMPTY)
 def credentials_form(
-    context: template.Context, callback_url: str | _CurrentPage | None = CURRENT_PAGE
+    context: template.Context,
+    callback_url: str | _CurrentPage | None = CURRENT_PAGE,
+    error_id: str | None = None,
 ) -> SafeString:
-    """``{% credentials_form %}``: the credentials sign-in form (one labelled input per field), or nothing if that provider is off."""
+    """``{% credentials_form %}``: the credentials sign-in form (one labelled input per field), or nothing if that provider is off.
+
+    The button reads "Sign in", or "Sign in with <name>" when
+    ``USEAUTH_CREDENTIALS_NAME`` is not the default. ``error_id``: the id of
+    the element saying that the credentials were refused; the inputs are then
+    ``aria-invalid``, described by it, and the first one has the focus.
+    """
     request = context["request"]
     provider = get_providers().get(CREDENTIALS_ID)
     if provider is None:
         return _EMPTY
     return format_html(
         '<form class="useauth-credentials" method="post" action="{}">{}{}'
-        '<button type="submit">Sign in with {}</button></form>',
+        '<button type="submit">{}</button></form>',
         reverse("useauth:callback", args=[CREDENTIALS_ID]),
         _hidden_fields(request, _callback(request, callback_url)),
-        _credential_inputs(tuple(conf.CREDENTIALS_FIELDS)),
-        provider.name,
+        _credential_inputs(tuple(conf.CREDENTIALS_FIELDS), error_id),
+        _credentials_button(provider.name),
     )

@@ -9,8 +9,11 @@ from django.http import HttpResponse
 from django.template import Context
 from django.template import Template
 from django.test import RequestFactory
+from django.test import SimpleTestCase
 from django.test import TestCase
 from django.test import override_settings
+from django.utils import translation
+from django.utils.translation import gettext_lazy
 
 from django_useauth.middleware import AuthMiddleware
 from django_useauth.templatetags.django_useauth import CURRENT_PAGE
@@ -113,9 +116,49 @@ class TagTests(TestCase):
             '<input id="useauth-username" name="username" type="text" autocomplete="username" required></p>'
             '<p><label for="useauth-password">Password</label>'
             '<input id="useauth-password" name="password" type="password" autocomplete="current-password" required></p>'
-            '<button type="submit">Sign in with Credentials</button></form>'
+            '<button type="submit">Sign in</button></form>'
         )
         assert render("{% credentials_form %}") == ""
+
+    def test_credentials_form_refused(self):
+        # The inputs point at the page's message about the refused credentials.
+        html = render(
+            '{% credentials_form callback_url=None error_id="the-error" %}',
+            make_request(),
+        )
+        assert (
+            '<input id="useauth-username" name="username" type="text" autocomplete="username" required'
+            ' aria-invalid="true" aria-describedby="the-error" autofocus></p>'
+        ) in html
+        assert (
+            '<input id="useauth-password" name="password" type="password" autocomplete="current-password" required'
+            ' aria-invalid="true" aria-describedby="the-error"></p>'
+        ) in html
+
+    @override_settings(USEAUTH_CREDENTIALS_NAME="Staff account")
+    def test_credentials_form_named(self):
+        html = render("{% credentials_form %}", make_request())
+        assert html.endswith(
+            '<button type="submit">Sign in with Staff account</button></form>'
+        )
+
+    @override_settings(USEAUTH_CREDENTIALS_FIELDS=["email", "password"])
+    def test_default_texts_translated(self):
+        # In the language of the request; a text the template gives is its own.
+        request = make_request("/p/")
+        with translation.override("de"):
+            form = render("{% credentials_form %}", request)
+            link = render("{% sign_in_link %}", request)
+            sign_out = render("{% sign_out_form %}", request)
+            own = render('{% sign_out_form "Bye" %}', request)
+            email = translation.pgettext("sign-in form field", "Email")
+            password = translation.pgettext("sign-in form field", "Password")
+        assert f'<label for="useauth-email">{email}</label>' in form
+        assert f'<label for="useauth-password">{password}</label>' in form
+        assert form.endswith('<button type="submit">Anmelden</button></form>')
+        assert link.endswith(">Anmelden</a>")
+        assert sign_out.endswith('<button type="submit">Abmelden</button></form>')
+        assert own.endswith('<button type="submit">Bye</button></form>')
 
     @override_settings(
         USEAUTH_CREDENTIALS_FIELDS=["email", "password", "one_time_code"]
@@ -166,6 +209,59 @@ class ProviderButtonsTests(TestCase):
             '<input type="hidden" name="callbackUrl" value="/p/">'
             '<button type="submit">Sign in with GitHub &lt;Enterprise&gt;</button></form>'
         )
+        with (
+            mock.patch(
+                "django_useauth.templatetags.django_useauth.get_providers",
+                return_value=providers,
+            ),
+            translation.override("de"),
+        ):
+            html = render("{% provider_buttons %}", make_request("/p/"))
+        assert (
+            '<button type="submit">Mit GitHub &lt;Enterprise&gt; anmelden</button>'
+            in html
+        )
+
+
+class SiteTests(SimpleTestCase):
+    def site(self):
+        return render(
+            "{% useauth_site as site %}"
+            "{{ site.name }}|{{ site.logo }}|{{ site.url }}|{{ site.favicon }}"
+        )
+
+    def test_defaults(self):
+        assert self.site() == "None|None|/|/static/django_useauth/icon.svg"
+
+    @override_settings(
+        USEAUTH_SITE_NAME="Example <Shop>",
+        USEAUTH_SITE_LOGO="shop/logo.svg",
+        USEAUTH_SITE_URL="protected",
+        USEAUTH_FAVICON="shop/favicon.ico",
+    )
+    def test_static_files_and_url_name(self):
+        assert self.site() == (
+            "Example &lt;Shop&gt;|/static/shop/logo.svg|/protected/|/static/shop/favicon.ico"
+        )
+
+    @override_settings(
+        USEAUTH_SITE_NAME=gettext_lazy("Sign in"),
+        USEAUTH_SITE_LOGO="https://cdn.example.com/logo.svg",
+        USEAUTH_SITE_URL="https://example.com/",
+        USEAUTH_FAVICON="data:image/svg+xml,%3Csvg%3E",
+    )
+    def test_urls_as_written(self):
+        with translation.override("de"):
+            assert self.site() == (
+                "Anmelden|https://cdn.example.com/logo.svg|https://example.com/"
+                "|data:image/svg+xml,%3Csvg%3E"
+            )
+
+    @override_settings(USEAUTH_SITE_URL=None, USEAUTH_SITE_LOGO="/media/logo.png")
+    def test_no_link(self):
+        assert (
+            self.site() == "None|/media/logo.png|None|/static/django_useauth/icon.svg"
+        )
 
 
 class UseAuthScriptTests(TestCase):
@@ -174,6 +270,7 @@ class UseAuthScriptTests(TestCase):
             '<script id="useauth-data" type="application/json">'
             '{"session": null, "lastRefreshedAt": null, "options": '
             '{"basePath": "/api/auth", "refreshOnFocus": true, "refreshInterval": 0}}</script>'
+            '<script type="importmap">{"imports": {"django-useauth": "/static/django_useauth/useauth.js"}}</script>'
             '<script type="module" src="/static/django_useauth/useauth.js"></script>'
         )
 

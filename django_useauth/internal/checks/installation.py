@@ -1,7 +1,8 @@
-"""How the app is installed: ``MIDDLEWARE`` (E001–E005) and ``TEMPLATES`` (W001).
+"""How the app is installed: ``MIDDLEWARE`` (E001–E005) and ``TEMPLATES`` (W001, W019).
 
 ``AuthMiddleware`` and the middleware it reads, in order; a DjangoTemplates
-backend that gives the template tags the request.
+backend that gives the template tags the request, and templates the ``auth``
+variable.
 """
 
 from __future__ import annotations
@@ -91,23 +92,41 @@ def check_middleware(**kwargs: Any) -> list[CheckMessage]:
     return errors
 
 
+_DJANGO_TEMPLATES = "django.template.backends.django.DjangoTemplates"
 _REQUEST_PROCESSOR = "django.template.context_processors.request"
+_AUTH_PROCESSOR = "django_useauth.context_processors.auth"
 
 
 def check_templates(**kwargs: Any) -> list[CheckMessage]:
-    """W001: a DjangoTemplates backend must have the request context processor the tags need."""
+    """W001, W019: a DjangoTemplates backend has the request and ``auth`` context processors."""
     engines: list[dict[str, Any]] = settings.TEMPLATES
-    for engine in engines:
-        if engine.get("BACKEND") != "django.template.backends.django.DjangoTemplates":
-            continue
-        processors = engine.get("OPTIONS", {}).get("context_processors", [])
-        if _REQUEST_PROCESSOR in processors:
-            return []
-    return [
-        Warning(
-            f"No DjangoTemplates backend in TEMPLATES has {_REQUEST_PROCESSOR!r}; "
-            "the django_useauth template tags render nothing without the request.",
-            hint=f"Add {_REQUEST_PROCESSOR!r} to OPTIONS['context_processors'] of your DjangoTemplates backend.",
-            id="useauth.W001",
-        )
+    processors = [
+        engine.get("OPTIONS", {}).get("context_processors", [])
+        for engine in engines
+        if engine.get("BACKEND") == _DJANGO_TEMPLATES
     ]
+    messages: list[CheckMessage] = []
+    if not any(_REQUEST_PROCESSOR in names for names in processors):
+        messages.append(
+            Warning(
+                f"No DjangoTemplates backend in TEMPLATES has {_REQUEST_PROCESSOR!r}; "
+                "the django_useauth template tags render nothing without the request.",
+                hint=f"Add {_REQUEST_PROCESSOR!r} to OPTIONS['context_processors'] of your DjangoTemplates backend.",
+                id="useauth.W001",
+            )
+        )
+    # Only where Django templates are used: the `auth` variable is theirs.
+    if processors and not any(_AUTH_PROCESSOR in names for names in processors):
+        messages.append(
+            Warning(
+                f"No DjangoTemplates backend in TEMPLATES has {_AUTH_PROCESSOR!r}, so "
+                "templates have no `auth` variable: {% if auth %} is false for a "
+                "signed-in user, who is shown 'Sign in' while {% auth_status %} "
+                "says 'authenticated'.",
+                hint=f"Add {_AUTH_PROCESSOR!r} to OPTIONS['context_processors'] of "
+                "your DjangoTemplates backend, or silence useauth.W019 if your "
+                "templates use only the template tags.",
+                id="useauth.W019",
+            )
+        )
+    return messages

@@ -4,14 +4,20 @@
  * A dependency-free ES module with no build step. It speaks the NextAuth v4
  * wire protocol to the /api/auth endpoints and mirrors nuxt-auth's useAuth():
  *
- *   import { useAuth } from "/static/django_useauth/useauth.js";
+ *   import { useAuth } from "django-useauth";
  *   const auth = useAuth();
  *   auth.subscribe(({ status, data, lastRefreshedAt }) => { ... });
  *   const result = await auth.signIn("credentials", { username, password, redirect: false });
  *
  * `{% useauth_script %}` embeds the server's session (so the first paint
- * already shows the right status) and the refresh settings; without it the
- * state starts as "loading" and the session is fetched at once.
+ * already shows the right status) and the refresh settings, and its import map
+ * gives this file's static URL the name "django-useauth"; without the data
+ * the state starts as "loading" and the session is fetched at once.
+ *
+ * One client per page: every copy of this file a page loads (under another
+ * URL, a hashed name, a query string, inside a bundle) hands out the objects
+ * of the first one, so useAuth() is one object and AuthError one class.
+ * useauth.d.ts beside this file declares the API for TypeScript.
  *
  * Unlike nuxt-auth, a failed request is an error (the promise rejects with an
  * AuthError) and never becomes session data, and signIn() without redirect
@@ -23,9 +29,13 @@ const CHANNEL_NAME = "useauth";
 const STORAGE_KEY = "useauth.message";
 // Focus and visibility events often come in pairs; one refresh is enough.
 const FOCUS_DEBOUNCE_MS = 1000;
+// Where the first copy of this module on the page registers its exports
+// (Symbol.for: the same key in every copy, and no clash with page globals).
+const REGISTRY_KEY = Symbol.for("django-useauth");
 
-/** A request to the auth endpoints failed: network error, non-2xx answer or a body that is not the expected JSON. */
-export class AuthError extends Error {
+// Exported as AuthError below, unless another copy of the module registered
+// first; only the registering copy creates the client, so it throws these.
+class LocalAuthError extends Error {
   constructor(message, { status = null, url = null, cause = undefined } = {}) {
     super(message, cause === undefined ? undefined : { cause });
     this.name = "AuthError";
@@ -122,7 +132,7 @@ function createAuth(options) {
     // The server validates every URL it answers with; this keeps a bug or a
     // proxy from turning a navigation into script.
     if (target.protocol !== "http:" && target.protocol !== "https:") {
-      throw new AuthError(`Refusing to navigate to ${target.protocol} URL`, { url });
+      throw new LocalAuthError(`Refusing to navigate to ${target.protocol} URL`, { url });
     }
     settings.navigate(target.href);
   }
@@ -142,7 +152,7 @@ function createAuth(options) {
     try {
       response = await fetch(url, init);
     } catch (cause) {
-      throw new AuthError(`${method} ${url} failed`, { cause, url });
+      throw new LocalAuthError(`${method} ${url} failed`, { cause, url });
     }
     let json = null;
     try {
@@ -211,7 +221,7 @@ function createAuth(options) {
       try {
         const { response, json, url } = await request("session");
         if (!response.ok || !isObject(json)) {
-          throw new AuthError(`GET session answered ${response.status}`, { status: response.status, url });
+          throw new LocalAuthError(`GET session answered ${response.status}`, { status: response.status, url });
         }
         if (started !== generation) return fetchSession();
         const data = Object.keys(json).length ? json : null;
@@ -248,7 +258,7 @@ function createAuth(options) {
   async function getCsrfToken() {
     const { response, json, url } = await request("csrf");
     if (!response.ok || !isObject(json) || typeof json.csrfToken !== "string") {
-      throw new AuthError(`GET csrf answered ${response.status}`, { status: response.status, url });
+      throw new LocalAuthError(`GET csrf answered ${response.status}`, { status: response.status, url });
     }
     return json.csrfToken;
   }
@@ -257,7 +267,7 @@ function createAuth(options) {
   async function getProviders() {
     const { response, json, url } = await request("providers");
     if (!response.ok || !isObject(json)) {
-      throw new AuthError(`GET providers answered ${response.status}`, { status: response.status, url });
+      throw new LocalAuthError(`GET providers answered ${response.status}`, { status: response.status, url });
     }
     return json;
   }
@@ -291,7 +301,7 @@ function createAuth(options) {
       },
     );
     if (!isObject(json) || typeof json.url !== "string") {
-      throw new AuthError(`POST ${endpoint} answered ${response.status}`, { status: response.status, url: endpoint });
+      throw new LocalAuthError(`POST ${endpoint} answered ${response.status}`, { status: response.status, url: endpoint });
     }
     const error = errorOf(json.url, settings.basePath);
     const ok = response.ok && !error;
@@ -319,7 +329,7 @@ function createAuth(options) {
       body: formBody({ csrfToken, callbackUrl, json: true }),
     });
     if (!response.ok || !isObject(json) || typeof json.url !== "string") {
-      throw new AuthError(`POST ${endpoint} answered ${response.status}`, { status: response.status, url: endpoint });
+      throw new LocalAuthError(`POST ${endpoint} answered ${response.status}`, { status: response.status, url: endpoint });
     }
     const error = errorOf(json.url, settings.basePath);
     if (error) return { url: json.url, error };
@@ -338,7 +348,7 @@ function createAuth(options) {
     const csrfToken = await getCsrfToken();
     const { response, json, url } = await request("session", { method: "POST", body: { csrfToken, data } });
     if (!response.ok || !isObject(json)) {
-      throw new AuthError(`POST session answered ${response.status}`, { status: response.status, url });
+      throw new LocalAuthError(`POST session answered ${response.status}`, { status: response.status, url });
     }
     const session = Object.keys(json).length ? json : null;
     generation += 1;
@@ -401,17 +411,36 @@ function createAuth(options) {
   };
 }
 
-let instance = null;
+function register() {
+  let instance = null;
+  function useAuth(options = {}) {
+    if (!instance) {
+      const hydration = readHydration();
+      // An option given as undefined keeps its default, as in the actions.
+      const given = Object.entries(options).filter(([, value]) => value !== undefined);
+      instance = createAuth({ ...(hydration ? hydration.options : {}), ...Object.fromEntries(given), hydration });
+    }
+    return instance;
+  }
+  const shared = Object.freeze({ AuthError: LocalAuthError, useAuth });
+  // Not writable, not configurable: a later copy cannot replace the client
+  // the page's modules already hold.
+  Object.defineProperty(globalThis, REGISTRY_KEY, { value: shared });
+  return shared;
+}
+
+// A page that loads this file twice (the tag's hashed URL and a hard-coded
+// one, a query string, a bundle that includes it) evaluates it twice; the
+// second copy hands out the first one's objects instead of its own.
+const registry = globalThis[REGISTRY_KEY] ?? register();
+
+/** A request to the auth endpoints failed: network error, non-2xx answer or a body that is not the expected JSON. */
+export const AuthError = registry.AuthError;
 
 /**
- * The page's auth state and actions (one instance per page). `options`
- * (`basePath`, `refreshOnFocus`, `refreshInterval` in seconds, `navigate`)
- * apply on the first call only; `{% useauth_script %}` provides them.
+ * The page's auth state and actions: one object per page, shared by every
+ * copy of this module. `options` (`basePath`, `refreshOnFocus`,
+ * `refreshInterval` in seconds, `navigate`) apply on the first call only;
+ * `{% useauth_script %}` provides them.
  */
-export function useAuth(options = {}) {
-  if (!instance) {
-    const hydration = readHydration();
-    instance = createAuth({ ...(hydration ? hydration.options : {}), ...options, hydration });
-  }
-  return instance;
-}
+export const useAuth = registry.useAuth;

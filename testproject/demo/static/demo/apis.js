@@ -5,7 +5,7 @@
  * A POST sends Django's CSRF token in the X-CSRFToken header, or leaves it
  * out to show the 403 that both frameworks answer without it.
  */
-import { useAuth } from "../django_useauth/useauth.js";
+import { useAuth } from "django-useauth";
 
 const auth = useAuth();
 

@@ -6,7 +6,7 @@
  * If the session ends later (say, signed out in another tab), the page asks
  * again and goes the same way.
  */
-import { useAuth } from "../django_useauth/useauth.js";
+import { useAuth } from "django-useauth";
 
 const auth = useAuth();
 const result = document.getElementById("required-result");

@@ -4,7 +4,7 @@
  * Everything here goes through the client of {% useauth_script %}; the page
  * never reloads except to visit an OAuth provider.
  */
-import { useAuth } from "../django_useauth/useauth.js";
+import { useAuth } from "django-useauth";
 
 const auth = useAuth();
 

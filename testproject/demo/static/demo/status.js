@@ -5,10 +5,11 @@
  * The server renders all of it right for the request (so nothing flashes);
  * this module only follows later changes: a sign-in or sign-out in this tab
  * with the client, in another tab, or a session that ended while the tab was
- * in the background. The import is relative so that it names the very URL
- * {% useauth_script %} loads, and both share one instance of the client.
+ * in the background. "django-useauth" is the name the import map of
+ * {% useauth_script %} gives the module's static URL: the very file the tag
+ * loads, whatever STATIC_URL and the static files storage make of it.
  */
-import { useAuth } from "../django_useauth/useauth.js";
+import { useAuth } from "django-useauth";
 
 const auth = useAuth();
 

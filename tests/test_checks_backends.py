@@ -1,0 +1,168 @@
+"""E039: some authentication backend can sign in with ``USEAUTH_CREDENTIALS_FIELDS``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.backends import BaseBackend
+from django.core.checks import Error
+from django.test import SimpleTestCase
+from django.test import override_settings
+
+from django_useauth import checks
+from django_useauth.backends import EmailBackend
+
+THROTTLE = "django_useauth.backends.ThrottleBackend"
+MODEL = "django.contrib.auth.backends.ModelBackend"
+EMAIL = "django_useauth.backends.EmailBackend"
+EITHER = "django_useauth.backends.UsernameOrEmailBackend"
+GITHUB = "social_core.backends.github.GithubOAuth2"
+EMAIL_FIELDS = ["email", "password"]
+
+
+# Only their signatures matter to E039; a backend need not subclass BaseBackend.
+class PinBackend:
+    def authenticate(
+        self, request: Any, email: str | None = None, pin: str | None = None
+    ) -> None: ...
+
+
+class AnyFieldsBackend(BaseBackend):
+    def authenticate(self, request: Any, **credentials: Any) -> None: ...
+
+
+class PermissionsOnly(BaseBackend):
+    pass
+
+
+class NotABackend:
+    pass
+
+
+class LoginEmailBackend(EmailBackend):
+    # Would read another field: E039 cannot know which, so it trusts the backend.
+    def _login(self, username: str | None, kwargs: dict[str, Any]) -> Any: ...
+
+
+def ids() -> list[str]:
+    return [str(message.id) for message in checks.check_backends()]
+
+
+class CredentialsBackendsTests(SimpleTestCase):
+    def test_quiet_with_the_test_settings(self):
+        assert ids() == []
+
+    @override_settings(USEAUTH_CREDENTIALS_FIELDS=EMAIL_FIELDS)
+    def test_e039_email_with_model_backend(self):
+        # authenticate() passes email= to ModelBackend, which looks up username.
+        assert checks.check_backends() == [
+            Error(
+                "No backend in AUTHENTICATION_BACKENDS can sign in with "
+                "USEAUTH_CREDENTIALS_FIELDS ['email', 'password']: ModelBackend needs "
+                "'password' and 'username' (or USERNAME_FIELD 'username'), "
+                "EmailBackend 'email' and 'password', and any other backend must "
+                "take the fields as keyword arguments, so every credentials sign-in "
+                "fails with CredentialsSignin.",
+                hint="Add 'django_useauth.backends.EmailBackend' to "
+                "AUTHENTICATION_BACKENDS, after ThrottleBackend.",
+                id="useauth.E039",
+            )
+        ]
+        with self.settings(AUTHENTICATION_BACKENDS=[THROTTLE, MODEL, EMAIL]):
+            assert ids() == []
+
+    def test_e039_without_a_password_backend(self):
+        for backends in ([THROTTLE], [], [THROTTLE, GITHUB], [THROTTLE, EMAIL]):
+            with self.subTest(backends=backends):
+                with self.settings(AUTHENTICATION_BACKENDS=backends):
+                    assert checks.check_backends()[0].hint == (
+                        "Add 'django.contrib.auth.backends.ModelBackend' to "
+                        "AUTHENTICATION_BACKENDS, after ThrottleBackend."
+                    )
+                # Nothing to sign in with, nothing to report.
+                with self.settings(
+                    AUTHENTICATION_BACKENDS=backends, USEAUTH_CREDENTIALS_ENABLED=False
+                ):
+                    assert ids() == []
+
+    def test_model_backend_needs_username_and_password(self):
+        for fields in (["username", "password", "otp"], ["password", "username"]):
+            with self.settings(USEAUTH_CREDENTIALS_FIELDS=fields):
+                assert ids() == []
+        with self.settings(USEAUTH_CREDENTIALS_FIELDS=["username", "pin"]):
+            assert checks.check_backends()[0].hint == (
+                "Add a backend whose authenticate() takes these fields as keyword "
+                "arguments, or set USEAUTH_CREDENTIALS_FIELDS = ['username', "
+                "'password'] and use 'django.contrib.auth.backends.ModelBackend'."
+            )
+
+    @override_settings(AUTH_USER_MODEL="tests.Member")
+    def test_model_backend_takes_username_field(self):
+        with self.settings(USEAUTH_CREDENTIALS_FIELDS=["handle", "password"]):
+            assert ids() == []
+        with self.settings(USEAUTH_CREDENTIALS_FIELDS=["login", "password"]):
+            assert "(or USERNAME_FIELD 'handle')" in checks.check_backends()[0].msg
+
+    def test_subclass_with_model_backends_authenticate(self):
+        subclass = "django.contrib.auth.backends.AllowAllUsersModelBackend"
+        with self.settings(
+            AUTHENTICATION_BACKENDS=[THROTTLE, subclass],
+            USEAUTH_CREDENTIALS_FIELDS=EMAIL_FIELDS,
+        ):
+            assert ids() == ["useauth.E039"]
+        with self.settings(AUTHENTICATION_BACKENDS=[THROTTLE, subclass]):
+            assert ids() == []
+
+    def test_our_email_backends(self):
+        cases = [
+            ([THROTTLE, EMAIL], EMAIL_FIELDS, []),
+            ([THROTTLE, EMAIL], ["email", "otp"], ["useauth.E039"]),
+            ([THROTTLE, EITHER], ["username", "password"], []),
+            ([THROTTLE, EITHER], EMAIL_FIELDS, ["useauth.E039"]),
+            ([THROTTLE, f"{__name__}.LoginEmailBackend"], ["login", "password"], []),
+        ]
+        for backends, fields, expected in cases:
+            with (
+                self.subTest(backends=backends, fields=fields),
+                self.settings(
+                    AUTHENTICATION_BACKENDS=backends, USEAUTH_CREDENTIALS_FIELDS=fields
+                ),
+            ):
+                assert ids() == expected
+
+    def test_other_backends_by_their_signature(self):
+        cases = [
+            # RemoteUserBackend takes remote_user= only.
+            (
+                "django.contrib.auth.backends.RemoteUserBackend",
+                ["username", "password"],
+                ["useauth.E039"],
+            ),
+            (f"{__name__}.PinBackend", ["email", "pin"], []),
+            (f"{__name__}.PinBackend", EMAIL_FIELDS, ["useauth.E039"]),
+            (f"{__name__}.AnyFieldsBackend", ["token"], []),
+            # BaseBackend.authenticate() takes anything and returns None.
+            (f"{__name__}.PermissionsOnly", ["username", "password"], ["useauth.E039"]),
+            (f"{__name__}.NotABackend", ["username", "password"], ["useauth.E039"]),
+        ]
+        for backend, fields, expected in cases:
+            with (
+                self.subTest(backend=backend, fields=fields),
+                self.settings(
+                    AUTHENTICATION_BACKENDS=[THROTTLE, backend],
+                    USEAUTH_CREDENTIALS_FIELDS=fields,
+                ),
+            ):
+                assert ids() == expected
+
+    def test_left_to_other_checks(self):
+        # A backend that does not import fails every authenticate() call; a
+        # malformed USEAUTH_CREDENTIALS_FIELDS is E015.
+        with self.settings(AUTHENTICATION_BACKENDS=[THROTTLE, "no.such.Backend"]):
+            assert ids() == []
+        for fields in ("email", [], [1], None):
+            with self.settings(
+                AUTHENTICATION_BACKENDS=[THROTTLE],
+                USEAUTH_CREDENTIALS_FIELDS=fields,
+            ):
+                assert ids() == []
