@@ -252,6 +252,11 @@ def _update_session(request: HttpRequest, data: Any) -> JsonResponse:
     return json_response(updated)
 
 
+# The sign-in errors that answer the credentials form: the sign-in page
+# marks its fields invalid and puts the focus back in the first one.
+_CREDENTIALS_ERRORS = frozenset({"CredentialsSignin", "TooManyAttempts"})
+
+
 def _sign_in_page(request: HttpRequest) -> HttpResponse:
     callback_url = _callback_url_param(request)
     error = request.GET.get("error")
@@ -262,6 +267,7 @@ def _sign_in_page(request: HttpRequest) -> HttpResponse:
     context = {
         "callback_url": callback_url,
         "error_message": sign_in_error_message(error),
+        "credentials_error": error in _CREDENTIALS_ERRORS,
         "csrf_failed": request.GET.get("csrf") == "true",
         "credentials": all_providers.get(CREDENTIALS_ID),
         "providers": [p for p in all_providers.values() if p.type == "oauth"],

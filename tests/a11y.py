@@ -10,14 +10,13 @@ readable line, so that one assertion shows them all.
 
 from __future__ import annotations
 
-import os
-import unittest
 from typing import TYPE_CHECKING
 from typing import Any
 from typing import Literal
 
 from tests import browser
 from tests.live import ROOT
+from tests.utils import skip_or_fail
 
 if TYPE_CHECKING:
     from playwright.sync_api import BrowserContext
@@ -70,14 +69,11 @@ AXE_RUN = (
 def require() -> None:
     """Skip without Chromium or axe-core (fail in CI), like ``browser.require()``."""
     browser.require()
-    if AXE.is_file():
-        return
-    reason = (
-        "axe-core is missing (run npm ci)"  # pragma: no cover - machines without npm
+    skip_or_fail(
+        None if AXE.is_file() else "axe-core is missing (run npm ci)",
+        tests="browser tests",
+        env="USEAUTH_REQUIRE_BROWSER",
     )
-    if os.environ.get("USEAUTH_REQUIRE_BROWSER") == "1":  # pragma: no cover
-        raise RuntimeError(f"The browser tests must run here, but: {reason}")
-    raise unittest.SkipTest(f"browser tests skipped: {reason}")  # pragma: no cover
 
 
 def describe(violations: list[dict[str, Any]]) -> list[str]:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import unittest
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,9 +22,11 @@ from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 
 from tests.live import ROOT
 from tests.utils import make_user
+from tests.utils import skip_or_fail
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
+    from playwright.sync_api import BrowserContext
 
 ARTIFACTS = ROOT / "test-artifacts"
 
@@ -59,16 +60,9 @@ def missing(*, node: bool = False) -> str | None:
 
 def require(*, node: bool = False) -> None:
     """Skip the calling test class with the reason, or fail in CI (``USEAUTH_REQUIRE_BROWSER=1``)."""
-    reason = missing(node=node)
-    if reason is None:
-        return
-    if (
-        os.environ.get("USEAUTH_REQUIRE_BROWSER") == "1"
-    ):  # pragma: no cover - a broken CI machine
-        raise RuntimeError(f"The browser tests must run here, but: {reason}")
-    raise unittest.SkipTest(
-        f"browser tests skipped: {reason}"
-    )  # pragma: no cover - machines without Chromium
+    skip_or_fail(
+        missing(node=node), tests="browser tests", env="USEAUTH_REQUIRE_BROWSER"
+    )
 
 
 @contextmanager
@@ -90,6 +84,23 @@ def chromium() -> Iterator[Browser]:
             yield browser
         finally:
             browser.close()
+
+
+def sign_in_with_requests(
+    context: BrowserContext, username: str, password: str
+) -> None:
+    """Sign the context in without a page: POST callback/credentials with its cookies (relative to its ``base_url``)."""
+    csrf = context.request.get("/api/auth/csrf").json()["csrfToken"]
+    response = context.request.post(
+        "/api/auth/callback/credentials",
+        form={
+            "csrfToken": csrf,
+            "username": username,
+            "password": password,
+            "json": "true",
+        },
+    )
+    assert response.status == 200, response.text()
 
 
 def artifact(name: str) -> Path:

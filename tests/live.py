@@ -24,6 +24,11 @@ CSRF_ROUTE = "/api/auth/csrf"
 DEMO_USERNAME = "demo"
 DEMO_PASSWORD = "useauth-demo"
 
+#: How long a server subprocess may take to answer (``ServerProcess.serve()``):
+#: its imports and checks, and ``runserver``'s first request, on a loaded
+#: two-core CI machine.
+SERVE_TIMEOUT = 90
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -62,8 +67,14 @@ class ServerProcess:
     def manage(self, *args: str) -> str:
         return manage(self.env, *args)
 
-    def serve(self, *args: str, ready: str = CSRF_ROUTE) -> None:
-        """Start ``python args``; return once ``ready`` (a path) answers without an error."""
+    def serve(
+        self, *args: str, ready: str = CSRF_ROUTE, timeout: float = SERVE_TIMEOUT
+    ) -> None:
+        """Start ``python args``; return once ``ready`` (a path) answers without an error.
+
+        A server that exits, or has not answered within ``timeout`` seconds,
+        is stopped (never left running) and the error shows its log.
+        """
         with self.log.open("wb") as log:
             process = subprocess.Popen(
                 [sys.executable, *args],
@@ -73,7 +84,7 @@ class ServerProcess:
                 stderr=subprocess.STDOUT,
             )
         self.process = process
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + timeout
         while process.poll() is None and time.monotonic() < deadline:
             try:
                 requests.get(f"{self.origin}{ready}", timeout=1).raise_for_status()
@@ -84,15 +95,27 @@ class ServerProcess:
             # program that holds the port.
             if process.poll() is None:  # pragma: no branch - see the raise below
                 return
-        raise RuntimeError(  # pragma: no cover - only when the server is broken
+        # Exited, or not answering in time: stopped before the error.
+        self.process = None  # pragma: no cover - only when the server is broken
+        _end(process)  # pragma: no cover
+        raise RuntimeError(  # pragma: no cover
             f"{args} did not start:\n{self.log.read_text()}"
         )
 
     def stop(self) -> None:
         process, self.process = self.process, None
         if process is not None:  # pragma: no branch - None only if serve() failed
-            process.terminate()
-            process.wait(timeout=10)
+            _end(process)
+
+
+def _end(process: subprocess.Popen[bytes]) -> None:
+    # SIGTERM, then SIGKILL for a server that ignores it.
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:  # pragma: no cover - a hung server
+        process.kill()
+        process.wait()
 
 
 class DemoProject(ServerProcess):

@@ -13,10 +13,12 @@ from __future__ import annotations
 import contextlib
 import shutil
 import tempfile
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 from typing import Any
+from unittest import mock
 
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
 from django.test import SimpleTestCase
@@ -46,10 +48,17 @@ _demo: list[DemoServers] = []
 
 def setUpModule() -> None:
     a11y.require()
-    # The demo's servers start in the background while the built-in pages
-    # are audited: each is a few manage.py runs.
-    _demo.append(_module.enter_context(DemoServers()))
-    _browser.append(_module.enter_context(browser.chromium()))
+    # If a start fails, what already started is stopped here: neither runner
+    # calls tearDownModule() after a failed setUpModule(), and pytest does not
+    # run unittest's module cleanups (addModuleCleanup) at all.
+    try:
+        # The demo's servers start in the background while the built-in
+        # pages are audited: each is a few manage.py runs.
+        _demo.append(_module.enter_context(DemoServers()))
+        _browser.append(_module.enter_context(browser.chromium()))
+    except BaseException:
+        tearDownModule()
+        raise
 
 
 def tearDownModule() -> None:
@@ -76,6 +85,20 @@ BRANDED = {
     "USEAUTH_SITE_LOGO": "django_useauth/icon.svg",
 }
 
+#: One long word each, as German writes them: a site's name, a user's, an address.
+LONG_SITE_NAME = "Bundesgesundheitsministerium"
+LONG_USER = {
+    "first_name": "Donaudampfschifffahrtsgesellschaftskapitän",
+    "last_name": "Rumpelstilzchen",
+    "email": "donaudampfschifffahrtsgesellschaftskapitaen@bundesgesundheitsministerium.example",
+}
+
+
+def session_without_name(*, session: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+    """A ``USEAUTH_SESSION_CALLBACK`` whose user has no name: the sign-out page shows the address."""
+    return {**session, "user": {**session["user"], "name": None}}
+
+
 # The width of the text of `selector`'s first element and of the element's
 # box: where its words are, not where its block is.
 TEXT_BOX = """
@@ -88,23 +111,6 @@ TEXT_BOX = """
   return {textLeft: text.left, textRight: text.right, left: box.left, right: box.right};
 }
 """
-
-
-def sign_in_with_requests(
-    context: BrowserContext, username: str, password: str
-) -> None:
-    """Sign the context in without a page: POST callback/credentials with its cookies."""
-    csrf = context.request.get("/api/auth/csrf").json()["csrfToken"]
-    response = context.request.post(
-        "/api/auth/callback/credentials",
-        form={
-            "csrfToken": csrf,
-            "username": username,
-            "password": password,
-            "json": "true",
-        },
-    )
-    assert response.status == 200, response.text()
 
 
 class LivePagesTestCase(StaticLiveServerTestCase):
@@ -158,12 +164,31 @@ class BuiltInPagesTests(LivePagesTestCase):
         assert link.get_attribute("href") == "/"
         assert self.page.get_by_role("link", name="Back to Example").count() == 1
 
+    @override_settings(**{**BRANDED, "USEAUTH_SITE_NAME": LONG_SITE_NAME})
+    def test_long_names(self):
+        # A word wider than a 320 px screen wraps inside the header, the
+        # card and the link back; nothing scrolls sideways, the logo stays on
+        # the screen (a11y.overflow() finds any element outside it).
+        make_user("rumpel", **LONG_USER)
+        browser.sign_in_with_requests(self.context, "rumpel", PASSWORD)
+        problems = [
+            *self.audit("/api/auth/signin?error=CredentialsSignin", "signin-long"),
+            *self.audit("/api/auth/signout", "signout-long-name"),
+        ]
+        assert LONG_USER["first_name"] in self.page.get_by_role("main").inner_text()
+        with self.settings(USEAUTH_SESSION_CALLBACK=f"{__name__}.session_without_name"):
+            problems += self.audit("/api/auth/signout", "signout-long-email")
+        assert LONG_USER["email"] in self.page.get_by_role("main").inner_text()
+        a11y.assert_clean(problems)
+
     def test_sign_out_page(self):
-        sign_in_with_requests(self.context, "ada", PASSWORD)
+        browser.sign_in_with_requests(self.context, "ada", PASSWORD)
         problems = self.audit("/api/auth/signout?callbackUrl=/status/", "signout")
         a11y.assert_clean(problems)
         main = self.page.get_by_role("main")
         assert "You are signed in as Ada Lovelace." in main.inner_text()
+        # The name keeps its own direction inside the translated sentence.
+        assert main.locator("strong > bdi").inner_text() == "Ada Lovelace"
         cancel = main.get_by_role("link", name="Cancel")
         assert cancel.get_attribute("href") == "/status/"
 
@@ -350,7 +375,7 @@ class DemoPagesTests(SimpleTestCase):
         a11y.assert_clean(problems)
 
     def test_signed_in(self):
-        sign_in_with_requests(self.context, DEMO_USERNAME, DEMO_PASSWORD)
+        browser.sign_in_with_requests(self.context, DEMO_USERNAME, DEMO_PASSWORD)
         problems = self.audit(
             {
                 "demo-home-signed-in": "/",
@@ -376,6 +401,39 @@ class DemoPagesTests(SimpleTestCase):
         self.page.get_by_role("alert").wait_for()
         problems += a11y.audit(self.page, "idp-signin-error")
         a11y.assert_clean(problems)
+
+
+class ModuleSetUpTests(SimpleTestCase):
+    def test_a_failed_start_stops_what_started(self):
+        # Chromium fails after the demo's servers started: they are stopped.
+        events = []
+
+        @contextlib.contextmanager
+        def servers() -> Iterator[None]:
+            events.append("servers started")
+            try:
+                yield
+            finally:
+                events.append("servers stopped")
+
+        demo: list[object] = []
+        with (
+            mock.patch(f"{__name__}._module", contextlib.ExitStack()),
+            mock.patch(f"{__name__}._demo", demo),
+            mock.patch(f"{__name__}._browser", []),
+            mock.patch(f"{__name__}.DemoServers", servers),
+            mock.patch.object(
+                browser,
+                "chromium",
+                side_effect=RuntimeError("Chromium did not start"),
+            ),
+        ):
+            with self.assertRaisesMessage(RuntimeError, "Chromium did not start"):
+                setUpModule()
+            # Asked while the module still holds the stack (once dropped, the
+            # generator would be closed anyway).
+            assert events == ["servers started", "servers stopped"]
+            assert demo == []
 
 
 class AuditTests(SimpleTestCase):

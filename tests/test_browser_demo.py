@@ -159,20 +159,6 @@ class DemoBrowserTests(SimpleTestCase):
         page.get_by_label("Password").fill(IDP_PASSWORD)
         page.get_by_role("button", name="Sign in").click()
 
-    def sign_in_with_requests(self) -> None:
-        """Sign the context in without a page: POST callback/credentials with its cookies."""
-        csrf = self.context.request.get("/api/auth/csrf").json()["csrfToken"]
-        response = self.context.request.post(
-            "/api/auth/callback/credentials",
-            form={
-                "csrfToken": csrf,
-                "username": DEMO_USERNAME,
-                "password": DEMO_PASSWORD,
-                "json": "true",
-            },
-        )
-        assert response.status == 200, response.text()
-
     def mark(self, page: Page) -> None:
         """Leave a marker in the page's window; a reload or navigation loses it."""
         page.evaluate("window.marker = 'this document'")
@@ -303,7 +289,7 @@ class DemoBrowserTests(SimpleTestCase):
         ]
 
     def test_client_hydrated_signed_in(self):
-        self.sign_in_with_requests()
+        browser.sign_in_with_requests(self.context, DEMO_USERNAME, DEMO_PASSWORD)
         page = self.open("/client/")
         assert page.evaluate("window.atLoad") == {
             "badge": "Signed in as Demo User",
@@ -327,7 +313,7 @@ class DemoBrowserTests(SimpleTestCase):
         expect(self.badge(page)).to_have_text("Signed in as Demo User")
 
     def test_refresh_on_focus(self):
-        self.sign_in_with_requests()
+        browser.sign_in_with_requests(self.context, DEMO_USERNAME, DEMO_PASSWORD)
         page = self.open("/client/")
         expect(self.badge(page)).to_have_text("Signed in as Demo User")
         self.mark(page)
@@ -398,7 +384,7 @@ class DemoBrowserTests(SimpleTestCase):
         page = self.open("/")
         expect(self.badge(page)).to_have_text("Signed out")
         page.screenshot(path=browser.artifact("demo-signed-out.png"))
-        self.sign_in_with_requests()
+        browser.sign_in_with_requests(self.context, DEMO_USERNAME, DEMO_PASSWORD)
         page.reload()
         expect(self.badge(page)).to_have_text("Signed in as Demo User")
         page.screenshot(path=browser.artifact("demo-signed-in.png"))
@@ -415,7 +401,7 @@ class DemoBrowserTests(SimpleTestCase):
                 "button", name="GET"
             ).click()
             expect(answer).to_contain_text("HTTP 401")
-        self.sign_in_with_requests()
+        browser.sign_in_with_requests(self.context, DEMO_USERNAME, DEMO_PASSWORD)
         page.reload()
         expect(self.badge(page)).to_have_text("Signed in as Demo User")
         for api, framework in (

@@ -1,4 +1,4 @@
-"""E039: some authentication backend can sign in with ``USEAUTH_CREDENTIALS_FIELDS``."""
+"""E039, W023: some authentication backend can sign in with ``USEAUTH_CREDENTIALS_FIELDS``."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib.auth.backends import BaseBackend
 from django.core.checks import Error
+from django.core.checks import Warning
 from django.test import SimpleTestCase
 from django.test import override_settings
 
@@ -17,6 +18,7 @@ MODEL = "django.contrib.auth.backends.ModelBackend"
 EMAIL = "django_useauth.backends.EmailBackend"
 EITHER = "django_useauth.backends.UsernameOrEmailBackend"
 GITHUB = "social_core.backends.github.GithubOAuth2"
+REMOTE = "django.contrib.auth.backends.RemoteUserBackend"
 EMAIL_FIELDS = ["email", "password"]
 
 
@@ -37,6 +39,15 @@ class PermissionsOnly(BaseBackend):
 
 class NotABackend:
     pass
+
+
+class PasswordOnlyBackend:
+    def authenticate(self, request: Any, password: str | None = None) -> None: ...
+
+
+class NeedsArguments(BaseBackend):
+    # Django's load_backend() would fail on it too; E039 cannot look inside.
+    def __init__(self, directory: str) -> None: ...
 
 
 class LoginEmailBackend(EmailBackend):
@@ -71,19 +82,93 @@ class CredentialsBackendsTests(SimpleTestCase):
         with self.settings(AUTHENTICATION_BACKENDS=[THROTTLE, MODEL, EMAIL]):
             assert ids() == []
 
-    def test_e039_without_a_password_backend(self):
-        for backends in ([THROTTLE], [], [THROTTLE, GITHUB], [THROTTLE, EMAIL]):
+    def test_e039_hint_names_throttle_backend_only_when_configured(self):
+        for backends, after in (
+            ([THROTTLE], ", after ThrottleBackend"),
+            ([THROTTLE, EMAIL], ", after ThrottleBackend"),
+            ([EMAIL], ""),
+            ([], ""),
+        ):
             with self.subTest(backends=backends):
                 with self.settings(AUTHENTICATION_BACKENDS=backends):
-                    assert checks.check_backends()[0].hint == (
+                    [message] = checks.check_backends()
+                    assert isinstance(message, Error)
+                    assert (message.id, message.hint) == (
+                        "useauth.E039",
                         "Add 'django.contrib.auth.backends.ModelBackend' to "
-                        "AUTHENTICATION_BACKENDS, after ThrottleBackend."
+                        f"AUTHENTICATION_BACKENDS{after}.",
                     )
                 # Nothing to sign in with, nothing to report.
                 with self.settings(
                     AUTHENTICATION_BACKENDS=backends, USEAUTH_CREDENTIALS_ENABLED=False
                 ):
                     assert ids() == []
+
+    def test_w023_when_no_backend_takes_a_password(self):
+        # An OAuth-only site (or one behind RemoteUserBackend) that left the
+        # credentials provider on: its likely fix is to switch it off, and it
+        # is a warning, so `migrate` and `runserver` still run after an upgrade.
+        for backends, after in (
+            ([THROTTLE, GITHUB], ", after ThrottleBackend"),
+            ([THROTTLE, REMOTE], ", after ThrottleBackend"),
+            ([GITHUB], ""),
+            ([REMOTE, f"{__name__}.PermissionsOnly"], ""),
+        ):
+            with (
+                self.subTest(backends=backends),
+                self.settings(AUTHENTICATION_BACKENDS=backends),
+            ):
+                assert checks.check_backends() == [
+                    Warning(
+                        "No backend in AUTHENTICATION_BACKENDS takes a password, yet "
+                        "USEAUTH_CREDENTIALS_ENABLED is True: the sign-in page offers "
+                        "the credentials provider, and every sign-in with "
+                        "USEAUTH_CREDENTIALS_FIELDS ['username', 'password'] fails "
+                        "with CredentialsSignin.",
+                        hint="Set USEAUTH_CREDENTIALS_ENABLED = False if you sign in "
+                        "only with OAuth (or another backend), or add "
+                        "'django.contrib.auth.backends.ModelBackend' to "
+                        f"AUTHENTICATION_BACKENDS{after}.",
+                        id="useauth.W023",
+                    )
+                ]
+        with self.settings(
+            AUTHENTICATION_BACKENDS=[THROTTLE, GITHUB],
+            USEAUTH_CREDENTIALS_FIELDS=["username", "pin"],
+        ):
+            assert checks.check_backends()[0].hint == (
+                "Set USEAUTH_CREDENTIALS_ENABLED = False if you sign in only with "
+                "OAuth (or another backend), or add a backend whose authenticate() "
+                "takes these fields as keyword arguments, or set "
+                "USEAUTH_CREDENTIALS_FIELDS = ['username', 'password'] and use "
+                "'django.contrib.auth.backends.ModelBackend'."
+            )
+
+    def test_e039_when_a_backend_takes_a_password_but_not_these_fields(self):
+        # Password sign-in is set up, for other fields: an error, whatever
+        # else signs visitors in.
+        for backends in (
+            [THROTTLE, GITHUB, EMAIL],
+            [THROTTLE, REMOTE, f"{__name__}.PasswordOnlyBackend"],
+        ):
+            with (
+                self.subTest(backends=backends),
+                self.settings(AUTHENTICATION_BACKENDS=backends),
+            ):
+                assert ids() == ["useauth.E039"]
+
+    def test_e039_when_nothing_signs_anyone_in(self):
+        # USEAUTH_CREDENTIALS_ENABLED = False would be E021: the fix is a backend.
+        for backends in ([THROTTLE], [THROTTLE, f"{__name__}.NotABackend"]):
+            with (
+                self.subTest(backends=backends),
+                self.settings(AUTHENTICATION_BACKENDS=backends),
+            ):
+                assert ids() == ["useauth.E039"]
+                assert checks.check_backends()[0].hint == (
+                    "Add 'django.contrib.auth.backends.ModelBackend' to "
+                    "AUTHENTICATION_BACKENDS, after ThrottleBackend."
+                )
 
     def test_model_backend_needs_username_and_password(self):
         for fields in (["username", "password", "otp"], ["password", "username"]):
@@ -132,14 +217,13 @@ class CredentialsBackendsTests(SimpleTestCase):
 
     def test_other_backends_by_their_signature(self):
         cases = [
-            # RemoteUserBackend takes remote_user= only.
-            (
-                "django.contrib.auth.backends.RemoteUserBackend",
-                ["username", "password"],
-                ["useauth.E039"],
-            ),
+            # RemoteUserBackend takes remote_user= only, and no password.
+            (REMOTE, ["username", "password"], ["useauth.W023"]),
+            (f"{__name__}.PasswordOnlyBackend", ["password"], []),
+            (f"{__name__}.PasswordOnlyBackend", ["pin"], ["useauth.E039"]),
             (f"{__name__}.PinBackend", ["email", "pin"], []),
-            (f"{__name__}.PinBackend", EMAIL_FIELDS, ["useauth.E039"]),
+            # Takes no password: W023, as for an OAuth-only site.
+            (f"{__name__}.PinBackend", EMAIL_FIELDS, ["useauth.W023"]),
             (f"{__name__}.AnyFieldsBackend", ["token"], []),
             # BaseBackend.authenticate() takes anything and returns None.
             (f"{__name__}.PermissionsOnly", ["username", "password"], ["useauth.E039"]),
@@ -156,13 +240,28 @@ class CredentialsBackendsTests(SimpleTestCase):
                 assert ids() == expected
 
     def test_left_to_other_checks(self):
-        # A backend that does not import fails every authenticate() call; a
-        # malformed USEAUTH_CREDENTIALS_FIELDS is E015.
-        with self.settings(AUTHENTICATION_BACKENDS=[THROTTLE, "no.such.Backend"]):
-            assert ids() == []
+        # A malformed USEAUTH_CREDENTIALS_FIELDS is E015.
         for fields in ("email", [], [1], None):
             with self.settings(
                 AUTHENTICATION_BACKENDS=[THROTTLE],
                 USEAUTH_CREDENTIALS_FIELDS=fields,
             ):
                 assert ids() == []
+
+    def test_a_backend_it_cannot_examine_may_take_the_fields(self):
+        # One that does not import, or cannot be made during the checks: no
+        # E039 (it may be the one), no crash, and the others are still looked at.
+        unknown = ["no.such.Backend", f"{__name__}.NeedsArguments"]
+        for backend in unknown:
+            with (
+                self.subTest(backend=backend),
+                self.settings(
+                    AUTHENTICATION_BACKENDS=[THROTTLE, backend, MODEL],
+                    USEAUTH_CREDENTIALS_FIELDS=EMAIL_FIELDS,
+                ),
+            ):
+                assert ids() == []
+        with self.settings(AUTHENTICATION_BACKENDS=[THROTTLE, *unknown, GITHUB]):
+            assert ids() == []
+        with self.settings(AUTHENTICATION_BACKENDS=[THROTTLE, *reversed(unknown)]):
+            assert ids() == []

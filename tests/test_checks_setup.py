@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.contrib.auth.views import LoginView
 from django.core.checks import Error
 from django.core.checks import Warning
+from django.test import Client
 from django.test import SimpleTestCase
 from django.test import override_settings
 from django.urls import include
 from django.urls import path
 from django.urls import reverse_lazy
+from django.utils import translation
 
 from django_useauth import checks
 from tests import views
+from tests.i18n_utils import locale_middleware
 
 REQUEST = "django.template.context_processors.request"
 AUTH = "django_useauth.context_processors.auth"
@@ -21,6 +26,16 @@ JINJA2 = "django.template.backends.jinja2.Jinja2"
 
 # This module is a URLconf without the endpoints (E040).
 urlpatterns = [path("protected/", views.protected)]
+
+
+class DefaultLanguageUnprefixed:
+    # /accounts/login/ in i18n_patterns() that serve the default language bare.
+    urlpatterns = [
+        path("api/auth/", include("django_useauth.urls")),
+        *i18n_patterns(
+            path("accounts/login/", LoginView.as_view()), prefix_default_language=False
+        ),
+    ]
 
 
 class MountedElsewhere:
@@ -106,6 +121,14 @@ class EndpointsTests(SimpleTestCase):
             )
         ]
 
+    def test_quiet_without_root_urlconf(self):
+        # As Django's own URL check: there is no URLconf to look in.
+        with self.settings(ROOT_URLCONF=None):
+            assert endpoint_ids() == []
+        with self.settings(LOGIN_URL="/accounts/login/"):
+            del settings.ROOT_URLCONF
+            assert endpoint_ids() == []
+
     @override_settings(ROOT_URLCONF=MountedElsewhere, LOGIN_URL="/accounts/login/")
     def test_any_prefix_and_instance_namespace(self):
         # The app namespace is what reverse("useauth:…") needs; the prefix is
@@ -160,3 +183,32 @@ class LoginUrlTests(SimpleTestCase):
     def test_e040_alone_when_nothing_is_mounted(self):
         # LOGIN_URL = "useauth:signin" fails too, for the same reason.
         assert endpoint_ids() == ["useauth.E040"]
+
+    @override_settings(
+        ROOT_URLCONF="tests.i18n_login_urls", LOGIN_URL="/accounts/login/"
+    )
+    def test_default_login_url_in_i18n_patterns(self):
+        # LocaleMiddleware activates the request's language in this thread
+        # and leaves it active; the tests after this one need the default.
+        self.addCleanup(translation.deactivate)
+        with locale_middleware():
+            # It redirects the bare path to the visitor's language.
+            response = Client().get("/accounts/login/")
+            assert (response.status_code, response["Location"]) == (
+                302,
+                "/en/accounts/login/",
+            )
+            assert endpoint_ids() == []
+            with translation.override("fr"):
+                assert endpoint_ids() == []
+        # Without it nothing adds the prefix: a 404.
+        assert Client().get("/accounts/login/").status_code == 404
+        assert endpoint_ids() == ["useauth.W022"]
+
+    @override_settings(
+        ROOT_URLCONF=DefaultLanguageUnprefixed, LOGIN_URL="/accounts/login/"
+    )
+    def test_default_login_url_unprefixed_for_the_default_language(self):
+        assert endpoint_ids() == []
+        with translation.override("fr"):
+            assert endpoint_ids() == []

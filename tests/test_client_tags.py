@@ -10,17 +10,16 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import tempfile
 from pathlib import Path
 
 from django.contrib.staticfiles.storage import StaticFilesStorage
-from django.core.management import call_command
 from django.template import Context
 from django.template import Template
 from django.test import TestCase
 from django.test import override_settings
 
 from tests.templatetags.test_django_useauth import make_request
+from tests.utils import collected_static
 
 SOURCE = (
     Path(__file__).resolve().parent.parent
@@ -163,22 +162,7 @@ class StaticStorageTests(TestCase):
     def test_manifest_storage_hashed_name(self):
         # A real collectstatic into a fresh STATIC_ROOT: the tags then name the
         # hashed copy (md5 of the content, 12 hex digits) that it wrote.
-        root = Path(self.enterContext(tempfile.TemporaryDirectory()))
-        self.enterContext(
-            override_settings(
-                STATIC_ROOT=root,
-                STATIC_URL="/assets/",
-                STORAGES={
-                    "default": {
-                        "BACKEND": "django.core.files.storage.FileSystemStorage"
-                    },
-                    "staticfiles": {
-                        "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
-                    },
-                },
-            )
-        )
-        call_command("collectstatic", interactive=False, verbosity=0)
+        root = self.enterContext(collected_static("/assets/"))
         content = SOURCE.read_bytes()
         digest = hashlib.md5(content, usedforsecurity=False).hexdigest()
         name = f"useauth.{digest[:12]}.js"
@@ -210,6 +194,14 @@ class StaticStorageTests(TestCase):
         assert render("{% useauth_module_url %}", request) == (
             "/static/django_useauth/useauth.js?sig=a&amp;b=&lt;/script&gt;"
         )
+        # For a script (docs/client.md): json_script, which decodes to the URL.
+        script = render(
+            '{% useauth_module_url as url %}{{ url|json_script:"useauth-module-url" }}',
+            request,
+        )
+        assert script.startswith('<script id="useauth-module-url"')
+        assert script.count("</script>") == 1
+        assert json.loads(script.split(">", 1)[1].removesuffix("</script>")) == url
         assert "</script>" not in render("{% useauth_importmap_entry %}", request)
 
 

@@ -6,14 +6,16 @@ nothing else; the sdist must be the project, and part of the test suite must
 pass inside it, importing django_useauth from the unpacked tree.
 
 Then a new ``django-admin startproject`` follows the Quickstart as README.md
-words it (``tests/quickstart.py`` reads the steps and applies their blocks),
-with the wheel installed in place of ``pip install``, and runs under
-``manage.py runserver``: the checks pass, the snippet of step 6 offers a
-sign-in link to a visitor and greets a user signed in through the real
-``/api/auth`` endpoints, and the ``dashboard`` view sends anonymous visitors
-to the sign-in page. If the README changes, this test follows it or fails.
+words it (``tests/quickstart_readme.py`` reads the steps and their blocks,
+``tests/quickstart.py`` applies them), with the wheel installed in place of
+``pip install``, and runs under ``manage.py runserver``: the checks pass, the
+snippet of step 6 offers a sign-in link to a visitor and greets a user signed
+in through the real ``/api/auth`` endpoints, and the ``dashboard`` view sends
+anonymous visitors to the sign-in page. If the README changes, this test
+follows it or fails.
 
-``-m quickstart`` runs only these tests, ``-m "not quickstart"`` all others.
+``-m quickstart`` runs only these tests, ``-m "not quickstart"`` all others
+(tests/test_quickstart_reader.py, the helpers' own tests, among them).
 """
 
 from __future__ import annotations
@@ -28,7 +30,6 @@ import tomllib
 import zipfile
 from pathlib import Path
 from typing import ClassVar
-from typing import cast
 from urllib.parse import parse_qs
 from urllib.parse import urlsplit
 
@@ -39,17 +40,15 @@ from django.test import SimpleTestCase
 from tests.live import ServerProcess
 from tests.quickstart import APP
 from tests.quickstart import ROOT
-from tests.quickstart import Block
-from tests.quickstart import MergeError
 from tests.quickstart import Page
 from tests.quickstart import Project
-from tests.quickstart import apply_python
 from tests.quickstart import distributions
-from tests.quickstart import environment
-from tests.quickstart import python_target
-from tests.quickstart import quickstart_steps
 from tests.quickstart import run
-from tests.quickstart import section
+from tests.quickstart_readme import Block
+from tests.quickstart_readme import MergeError
+from tests.quickstart_readme import apply_python
+from tests.quickstart_readme import quickstart_steps
+from tests.quickstart_readme import section
 
 pytestmark = pytest.mark.quickstart
 
@@ -221,13 +220,15 @@ class QuickstartTests(SimpleTestCase):
             f"User.objects.create_user(*{BOB!r})",
         )
         server = ServerProcess(project.env, Path(directory) / "runserver.log")
+        # Before serve(): a server that started but failed the test's checks
+        # (or a setUpClass error after it) is stopped too.
+        cls.addClassCleanup(server.stop)
         server.serve(
             str(project.root / "manage.py"),
             "runserver",
             "--noreload",
             f"127.0.0.1:{server.port}",
         )
-        cls.addClassCleanup(server.stop)
         cls.origin = server.origin
 
     @classmethod
@@ -302,13 +303,6 @@ class QuickstartTests(SimpleTestCase):
         )
         assert response.status_code == 302, response.text
         return response.headers["Location"]
-
-    def test_the_steps_are_numbered_and_each_has_code(self):
-        steps = quickstart_steps(README)
-        assert [step.number for step in steps] == list(range(1, len(steps) + 1))
-        assert all(step.blocks for step in steps)
-        assert steps[0].blocks[0].language == "sh"
-        assert "Both are required" in steps[4].text
 
     def test_django_useauth_comes_from_the_wheel(self):
         # As runserver imports it: manage.py's folder first on sys.path.
@@ -408,95 +402,3 @@ class QuickstartTests(SimpleTestCase):
     def test_the_test_refuses_what_it_cannot_follow(self):
         with pytest.raises(MergeError, match="cannot follow 'make install'"):
             self.project.apply(Block("sh", "make install\n"))
-
-
-class QuickstartReaderTests(SimpleTestCase):
-    """How ``tests/quickstart.py`` applies a block: the rules the Quickstart's blocks rely on."""
-
-    SETTINGS = textwrap.dedent(
-        """\
-        from pathlib import Path
-
-        APPS = [
-            "a",
-            "b",
-            "c",
-        ]
-        TEMPLATES = [{"BACKEND": "x", "OPTIONS": {"processors": ["p"]}}]
-        DEBUG = True
-        """
-    )
-
-    def apps(self, block: str) -> list[str]:
-        namespace: dict[str, object] = {}
-        exec(apply_python(self.SETTINGS, block), namespace)
-        return cast("list[str]", namespace["APPS"])
-
-    def test_entries_follow_the_entry_shown_before_them(self):
-        assert self.apps('APPS = [..., "a", "new", ...]') == ["a", "new", "b", "c"]
-        assert self.apps('APPS = ["new", ..., "c"]') == ["new", "a", "b", "c"]
-
-    def test_entries_after_an_ellipsis_go_before_the_next_anchor_or_last(self):
-        assert self.apps('APPS = [..., "new", "c"]') == ["a", "b", "new", "c"]
-        assert self.apps('APPS = [..., "new", ...]') == ["a", "b", "c", "new"]
-        assert self.apps('APPS = [..., "b", ..., "new"]') == ["a", "b", "c", "new"]
-
-    def test_anchors_must_keep_the_files_order(self):
-        with pytest.raises(MergeError, match="'a' is shown after 'c'"):
-            self.apps('APPS = [..., "c", "a", ...]')
-
-    def test_a_list_without_ellipsis_is_the_whole_value(self):
-        assert self.apps('APPS = ["z"]') == ["z"]
-
-    def test_dicts_merge_into_the_one_they_match(self):
-        block = 'TEMPLATES = [{"BACKEND": "x", "DIRS": [], "OPTIONS": {"processors": [..., "q"]}}]'
-        namespace: dict[str, object] = {}
-        exec(apply_python(self.SETTINGS, block), namespace)
-        assert namespace["TEMPLATES"] == [
-            {"BACKEND": "x", "OPTIONS": {"processors": ["p", "q"]}, "DIRS": []}
-        ]
-
-    def test_other_values_are_replaced_or_added(self):
-        source = apply_python(self.SETTINGS, "DEBUG = False\nLOGIN_URL = 'x'")
-        assert "DEBUG = False\n" in source
-        assert source.endswith("\n\nLOGIN_URL = 'x'\n")
-
-    def test_imports_join_the_files_or_follow_them(self):
-        source = apply_python(
-            self.SETTINGS, "from pathlib import PurePath\nfrom os import sep"
-        )
-        assert source.startswith(
-            "from pathlib import Path, PurePath\nfrom os import sep\n\nAPPS"
-        )
-        assert apply_python("X = 1\n", "from os import sep").startswith(
-            "from os import sep\nX = 1\n"
-        )
-
-    def test_blocks_go_to_their_file(self):
-        assert python_target("urlpatterns = []") == "urls"
-        assert python_target("def view(request): ...") == "views"
-        assert python_target("A = 1\nB = 2") == "settings"
-        with pytest.raises(MergeError, match="Where does this block go"):
-            python_target("print('x')")
-
-    def test_the_environment_points_nowhere(self):
-        env = environment(PYTHONPATH="/site")
-        assert env["PYTHONPATH"] == "/site"
-        assert "DJANGO_SETTINGS_MODULE" not in env
-        assert not [name for name in env if name.startswith("COVERAGE_")]
-
-    def test_a_failing_command_shows_its_output(self):
-        with pytest.raises(AssertionError, match=r"failed \(3\):\nout\n\nerr"):
-            run(
-                sys.executable,
-                "-c",
-                "import sys; print('out'); sys.exit(print('err', file=sys.stderr) or 3)",
-                cwd=ROOT,
-            )
-
-    def test_the_build_uses_the_backend_of_the_build_system(self):
-        # --no-isolation builds with what the test dependency group installs.
-        pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
-        test_group = pyproject["dependency-groups"]["test"]
-        assert set(pyproject["build-system"]["requires"]) <= set(test_group)
-        assert any(requirement.startswith("build") for requirement in test_group)

@@ -22,6 +22,7 @@ from unittest import mock
 from django.test import SimpleTestCase
 
 from tests.live import ROOT
+from tests.utils import skip_or_fail
 
 STATIC = ROOT / "django_useauth" / "static" / "django_useauth"
 JS = ROOT / "tests" / "js"
@@ -45,12 +46,7 @@ def missing_tsc() -> str | None:
 
 def require_tsc() -> None:
     """Skip the calling test class with the reason, or fail in CI (``USEAUTH_REQUIRE_BROWSER=1``)."""
-    reason = missing_tsc()
-    if reason is None:
-        return
-    if os.environ.get("USEAUTH_REQUIRE_BROWSER") == "1":
-        raise RuntimeError(f"The TypeScript check must run here, but: {reason}")
-    raise unittest.SkipTest(f"TypeScript check skipped: {reason}")
+    skip_or_fail(missing_tsc(), tests="TypeScript check", env="USEAUTH_REQUIRE_BROWSER")
 
 
 def tsc(config: str) -> subprocess.CompletedProcess[str]:

@@ -12,11 +12,8 @@ The pages are rendered by Django from the templates below, with the real tags.
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Any
 
-from django.core.management import call_command
 from django.http import HttpRequest
 from django.http import HttpResponse
 from django.template import engines
@@ -27,6 +24,7 @@ from django.urls import path
 from tests import urls as test_urls
 from tests.browser import BrowserTestCase
 from tests.utils import PASSWORD
+from tests.utils import collected_static
 
 NONCE = "useauth-loading-nonce"
 
@@ -229,22 +227,7 @@ class ManifestStorageTests(LoadingTestCase):
 
     @classmethod
     def setUpClass(cls) -> None:
-        root = cls.enterClassContext(tempfile.TemporaryDirectory())
-        cls.enterClassContext(
-            override_settings(
-                STATIC_ROOT=Path(root),
-                STATIC_URL="/assets/",
-                STORAGES={
-                    "default": {
-                        "BACKEND": "django.core.files.storage.FileSystemStorage"
-                    },
-                    "staticfiles": {
-                        "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
-                    },
-                },
-            )
-        )
-        call_command("collectstatic", interactive=False, verbosity=0)
+        cls.enterClassContext(collected_static("/assets/"))
         super().setUpClass()
 
     def test_hashed_and_hard_coded_paths_share_one_client(self):

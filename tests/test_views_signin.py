@@ -7,6 +7,7 @@ import re
 
 from django.test import TestCase
 from django.test import override_settings
+from django.utils import translation
 
 from tests.utils import PASSWORD
 from tests.utils import assert_json_headers
@@ -30,7 +31,7 @@ class SignInPageTests(TestCase):
             in html
         )
         assert (
-            '<input id="useauth-username" name="username" type="text" autocomplete="username" required>'
+            '<input id="useauth-username" name="username" type="text" dir="auto" autocomplete="username" required>'
             in html
         )
         assert (
@@ -61,20 +62,30 @@ class SignInPageTests(TestCase):
     def test_error_messages(self):
         cases = {
             "CredentialsSignin": "Sign in failed. Check the details you provided are correct.",
+            "TooManyAttempts": "Too many failed attempts. Try again later.",
             "SessionRequired": "Please sign in to access this page.",
             "OAuthCallback": "Try signing in with a different account.",
             "<script>": "Unable to sign in.",
         }
         for code, text in cases.items():
-            html = self.client.get("/api/auth/signin", {"error": code}).content.decode()
+            response = self.client.get("/api/auth/signin", {"error": code})
+            html = response.content.decode()
             assert (
                 f'<div id="useauth-error"><p class="useauth-error" role="alert">{text}</p></div>'
                 in html
             ), code
             assert "<script>" not in html
-            # Only refused credentials make the fields invalid.
+            # Only the answers to the credentials form make its fields invalid:
+            # the view says which (credentials_error), not the template.
+            credentials = code in ("CredentialsSignin", "TooManyAttempts")
+            assert response.context["credentials_error"] is credentials, code
             invalid = 'required aria-invalid="true" aria-describedby="useauth-error"'
-            assert (invalid in html) is (code == "CredentialsSignin"), code
+            assert (invalid in html) is credentials, code
+
+    def test_no_error(self):
+        response = self.client.get("/api/auth/signin")
+        assert response.context["error_message"] is None
+        assert response.context["credentials_error"] is False
 
     def test_csrf_message(self):
         html = self.client.get("/api/auth/signin?csrf=true").content.decode()
@@ -104,7 +115,7 @@ class SignInPageTests(TestCase):
     def test_fields(self):
         html = self.client.get("/api/auth/signin").content.decode()
         assert (
-            '<label for="useauth-email">Email</label><input id="useauth-email" name="email" type="email" autocomplete="email" required>'
+            '<label for="useauth-email">Email</label><input id="useauth-email" name="email" type="email" dir="ltr" autocomplete="email" required>'
             in html
         )
         # Not the default name: the button names it.
@@ -135,9 +146,29 @@ class SignInPageTests(TestCase):
         assert '<link rel="icon" href="https://cdn.example.com/favicon.ico">' in html
         assert (
             '<header class="useauth-header">\n<a class="useauth-brand" href="/shop/">'
-            '<img class="useauth-logo" src="/static/shop/logo.svg" alt=""><span>Example</span></a>\n</header>'
+            '<img class="useauth-logo" src="/static/shop/logo.svg" alt=""><span dir="auto">Example</span></a>\n</header>'
         ) in html
-        assert '<a class="useauth-back" href="/shop/">Back to Example</a>' in html
+        assert (
+            '<a class="useauth-back" href="/shop/">Back to <bdi>Example</bdi></a>'
+            in html
+        )
+
+    @override_settings(USEAUTH_SITE_NAME="Ada's <Shop>!")
+    def test_site_name_isolated(self):
+        # Inside the translated sentence the name is a <bdi>, escaped: on an
+        # Arabic page an English name ending in "!" keeps its "!" at its end.
+        # The msgid is still "Back to %(name)s".
+        html = self.client.get("/api/auth/signin").content.decode()
+        name = "Ada&#x27;s &lt;Shop&gt;!"
+        assert f'<span dir="auto">{name}</span>' in html
+        assert f'<a class="useauth-back" href="/">Back to <bdi>{name}</bdi></a>' in html
+        with translation.override("ar"):
+            html = self.client.get("/api/auth/signin").content.decode()
+            back = translation.gettext("Back to %(name)s") % {
+                "name": f"<bdi>{name}</bdi>"
+            }
+        assert f'<a class="useauth-back" href="/">{back}</a>' in html
+        assert back != f"Back to <bdi>{name}</bdi>"
 
     @override_settings(USEAUTH_SITE_LOGO="/logo.svg")
     def test_logo_without_a_name(self):
@@ -156,7 +187,7 @@ class SignInPageTests(TestCase):
         html = self.client.get("/api/auth/signin").content.decode()
         assert (
             '<span class="useauth-brand"><img class="useauth-logo" src="/logo.svg" alt="">'
-            "<span>Example</span></span>"
+            '<span dir="auto">Example</span></span>'
         ) in html
         assert "useauth-back" not in html
         assert "<footer" not in html

@@ -34,7 +34,10 @@ class SignOutTests(TestCase):
             in html
         )
         assert '<input type="hidden" name="callbackUrl" value="/bye">' in html
-        assert "<p>You are signed in as <strong>Ada Lovelace</strong>.</p>" in html
+        assert (
+            "<p>You are signed in as <strong><bdi>Ada Lovelace</bdi></strong>.</p>"
+            in html
+        )
         assert "Are you sure you want to sign out?" in html
         # Cancel goes back to where the visitor came from.
         assert (
@@ -48,7 +51,9 @@ class SignOutTests(TestCase):
     )
     def test_page_names_the_user_by_email_without_a_name(self):
         html = self.client.get("/api/auth/signout").content.decode()
-        assert "You are signed in as <strong>ada@example.com</strong>." in html
+        assert (
+            "You are signed in as <strong><bdi>ada@example.com</bdi></strong>." in html
+        )
         # Without a callbackUrl, Cancel goes to the site.
         assert 'useauth-button-secondary" href="/">Cancel</a>' in html
 

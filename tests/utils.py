@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import tempfile
+import unittest
 from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from datetime import timedelta
 from importlib import import_module
+from pathlib import Path
 from typing import TYPE_CHECKING
 from typing import Any
 
@@ -16,10 +22,12 @@ from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.auth.models import User
 from django.contrib.sessions.backends.base import SessionBase
 from django.contrib.sessions.middleware import SessionMiddleware
+from django.core.management import call_command
 from django.http import HttpRequest
 from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.test import Client
+from django.test import override_settings
 from django.utils import timezone
 
 from django_useauth.internal.lifetime import EXPIRES_AT_KEY
@@ -265,3 +273,40 @@ def fake_oauth_success(user: User) -> Callable[..., HttpResponse]:
         return response
 
     return complete
+
+
+@contextmanager
+def collected_static(static_url: str) -> Iterator[Path]:
+    """``ManifestStaticFilesStorage`` at ``static_url``, its fresh ``STATIC_ROOT`` filled by a real ``collectstatic``; that root.
+
+    The static URLs then name the hashed copies that ``collectstatic`` wrote
+    (``useauth.<12 hex digits>.js``).
+    """
+    with (
+        tempfile.TemporaryDirectory(prefix="useauth-static-") as directory,
+        override_settings(
+            STATIC_ROOT=Path(directory),
+            STATIC_URL=static_url,
+            STORAGES={
+                "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+                "staticfiles": {
+                    "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"
+                },
+            },
+        ),
+    ):
+        call_command("collectstatic", interactive=False, verbosity=0)
+        yield Path(directory)
+
+
+def skip_or_fail(reason: str | None, *, tests: str, env: str) -> None:
+    """Skip the calling test (class) with ``reason`` printed, or fail where the environment variable ``env`` is ``1`` (CI); nothing if ``reason`` is ``None``.
+
+    ``tests`` names what cannot run, for the messages: "browser tests skipped:
+    …", "The browser tests must run here, but: …".
+    """
+    if reason is None:
+        return
+    if os.environ.get(env) == "1":
+        raise RuntimeError(f"The {tests} must run here, but: {reason}")
+    raise unittest.SkipTest(f"{tests} skipped: {reason}")

@@ -9,7 +9,8 @@ Tags render nothing when the template context has no ``request`` (check
 or django-ninja view sees it too. Tags that take a
 ``callback_url`` default to the current page; pass ``None`` to leave it out.
 Their default texts are translated into the active language; a text passed
-by the template is used as given.
+by the template is used as given. One filter, ``bdi``, isolates a name inside
+a translated sentence.
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from typing import TypeVar
 from django import template
 from django.middleware.csrf import get_token
 from django.shortcuts import resolve_url
-from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.html import format_html_join
@@ -38,6 +38,7 @@ from django.utils.translation import pgettext_lazy
 from django_useauth import defaults
 from django_useauth.conf import conf
 from django_useauth.internal import client as _client
+from django_useauth.internal.assets import asset_url as _asset_url
 from django_useauth.internal.pages import sign_in_url as _sign_in_url
 from django_useauth.internal.providers import CREDENTIALS_ID
 from django_useauth.internal.providers import Provider
@@ -51,8 +52,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CURRENT_PAGE",
+    "Site",
     "auth_status",
     "auth_user",
+    "bdi",
     "credentials_form",
     "provider_buttons",
     "sign_in_link",
@@ -96,6 +99,15 @@ _AUTOCOMPLETE = {
     "username": "username",
     "email": "email",
 }
+# What a visitor types takes its own direction (dir="auto": a name in Arabic
+# reads right to left on an English page, and the other way round), except
+# that an address is written left to right in every language, and that a
+# password field's alignment would tell onlookers the script of the password.
+_DIRECTION = {
+    "password": _EMPTY,
+    "email": SafeString(' dir="ltr"'),
+}
+_AUTO_DIRECTION = SafeString(' dir="auto"')
 
 
 def _callback(
@@ -186,12 +198,13 @@ def _credential_inputs(fields: tuple[str, ...], error_id: str | None) -> SafeStr
     return format_html_join(
         "",
         '<p><label for="useauth-{0}">{1}</label>'
-        '<input id="useauth-{0}" name="{0}" type="{2}" autocomplete="{3}" required{4}></p>',
+        '<input id="useauth-{0}" name="{0}" type="{2}"{3} autocomplete="{4}" required{5}></p>',
         (
             (
                 field,
                 _LABELS.get(field, field.replace("_", " ").capitalize()),
                 _INPUT_TYPES.get(field, "text"),
+                _DIRECTION.get(field, _AUTO_DIRECTION),
                 _AUTOCOMPLETE.get(field, "on"),
                 _field_state(error_id, index == 0),
             )
@@ -200,16 +213,17 @@ def _credential_inputs(fields: tuple[str, ...], error_id: str | None) -> SafeStr
     )
 
 
-def _asset_url(path: str) -> str:
-    # As Django's form Media: a URL or an absolute path is used as written,
-    # anything else names a static file.
-    if path.startswith(("http://", "https://", "/", "data:")):
-        return path
-    return static(path)
-
-
 @dataclass(frozen=True)
-class _Site:
+class Site:
+    """What ``{% useauth_site %}`` gives: the site's look on the built-in pages, ready to render.
+
+    ``name``: ``USEAUTH_SITE_NAME`` in the active language, or ``None``.
+    ``logo``: the URL of ``USEAUTH_SITE_LOGO``, or ``None``. ``url``:
+    ``USEAUTH_SITE_URL`` resolved like ``resolve_url()``, or ``None``.
+    ``favicon``: the URL of ``USEAUTH_FAVICON``, or of the icon shipped with
+    the app.
+    """
+
     name: str | None
     logo: str | None
     url: str | None
@@ -273,27 +287,42 @@ def useauth_importmap_entry(context: template.Context) -> SafeString:
 @register.simple_tag(takes_context=True)
 @_with_request("")
 def useauth_module_url(context: template.Context) -> str:
-    """``{% useauth_module_url %}``: the static URL of ``useauth.js`` (after ``STATIC_URL`` and the storage's hashed name), escaped; for ``modulepreload`` or ``import()``."""
+    """``{% useauth_module_url %}``: the static URL of ``useauth.js`` (after ``STATIC_URL`` and the storage's hashed name), escaped; for an HTML attribute such as ``modulepreload``'s ``href`` (inside a ``<script>``, import ``"django-useauth"`` through the map)."""
     return _client.module_url()
 
 
 @register.simple_tag
-def useauth_site() -> _Site:
+def useauth_site() -> Site:
     """``{% useauth_site as site %}``: the site's ``name``, ``logo``, ``url`` and ``favicon`` for the built-in pages.
 
     From ``USEAUTH_SITE_NAME`` (in the active language), ``USEAUTH_SITE_LOGO``,
     ``USEAUTH_SITE_URL`` (resolved like a URL name) and ``USEAUTH_FAVICON``; a
     logo or favicon that is not a URL or absolute path is a static file.
     ``None`` where the setting is ``None``, except the favicon, which falls
-    back to the icon shipped with the app.
+    back to the icon shipped with the app. A URL name that does not reverse
+    raises ``NoReverseMatch`` (check ``useauth.E052`` reports it).
     """
     name, logo, url = conf.SITE_NAME, conf.SITE_LOGO, conf.SITE_URL
-    return _Site(
+    return Site(
         name=None if name is None else str(name),
         logo=None if logo is None else _asset_url(logo),
         url=None if url is None else resolve_url(url),
         favicon=_asset_url(conf.FAVICON or defaults.FAVICON),
     )
+
+
+@register.filter
+def bdi(value: object) -> SafeString:
+    """``{{ name|bdi }}``: the value, escaped, in ``<bdi>``; empty for ``None`` or ``""``.
+
+    For a name inside a translated sentence (``{% blocktranslate with
+    name=site.name|bdi %}``): the name keeps its own direction, so an
+    English name ending in punctuation stays whole on an Arabic page, and the
+    sentence's msgid holds no markup of its own.
+    """
+    if value is None or value == "":
+        return _EMPTY
+    return format_html("<bdi>{}</bdi>", value)
 
 
 @register.simple_tag(takes_context=True)

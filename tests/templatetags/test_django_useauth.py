@@ -13,10 +13,13 @@ from django.test import SimpleTestCase
 from django.test import TestCase
 from django.test import override_settings
 from django.utils import translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy
 
 from django_useauth.middleware import AuthMiddleware
+from django_useauth.templatetags import django_useauth as django_useauth_tags
 from django_useauth.templatetags.django_useauth import CURRENT_PAGE
+from django_useauth.templatetags.django_useauth import Site
 from tests.utils import make_user
 
 TOKEN_RE = re.compile(r'name="csrfToken" value="[A-Za-z0-9]{64}"')
@@ -113,7 +116,7 @@ class TagTests(TestCase):
             '<form class="useauth-credentials" method="post" action="/api/auth/callback/credentials">'
             '<input type="hidden" name="csrfToken" value="TOKEN">'
             '<p><label for="useauth-username">Username</label>'
-            '<input id="useauth-username" name="username" type="text" autocomplete="username" required></p>'
+            '<input id="useauth-username" name="username" type="text" dir="auto" autocomplete="username" required></p>'
             '<p><label for="useauth-password">Password</label>'
             '<input id="useauth-password" name="password" type="password" autocomplete="current-password" required></p>'
             '<button type="submit">Sign in</button></form>'
@@ -127,7 +130,7 @@ class TagTests(TestCase):
             make_request(),
         )
         assert (
-            '<input id="useauth-username" name="username" type="text" autocomplete="username" required'
+            '<input id="useauth-username" name="username" type="text" dir="auto" autocomplete="username" required'
             ' aria-invalid="true" aria-describedby="the-error" autofocus></p>'
         ) in html
         assert (
@@ -168,7 +171,7 @@ class TagTests(TestCase):
         assert '<input type="hidden" name="callbackUrl" value="/p/">' in html
         assert (
             '<p><label for="useauth-one_time_code">One time code</label>'
-            '<input id="useauth-one_time_code" name="one_time_code" type="text" autocomplete="on" required></p>'
+            '<input id="useauth-one_time_code" name="one_time_code" type="text" dir="auto" autocomplete="on" required></p>'
         ) in html
 
     @override_settings(USEAUTH_CREDENTIALS_ENABLED=False)
@@ -262,6 +265,41 @@ class SiteTests(SimpleTestCase):
         assert (
             self.site() == "None|/media/logo.png|None|/static/django_useauth/icon.svg"
         )
+
+    @override_settings(USEAUTH_SITE_NAME="Example", USEAUTH_SITE_URL="protected")
+    def test_public_type(self):
+        # The tag's value is a documented, public type a page of yours can name.
+        assert "Site" in django_useauth_tags.__all__
+        assert django_useauth_tags.useauth_site() == Site(
+            name="Example",
+            logo=None,
+            url="/protected/",
+            favicon="/static/django_useauth/icon.svg",
+        )
+
+
+class BdiTests(SimpleTestCase):
+    def test_escaped_and_isolated(self):
+        assert render("{{ name|bdi }}", name="Ada <Shop>!") == (
+            "<bdi>Ada &lt;Shop&gt;!</bdi>"
+        )
+
+    def test_safe_value_not_escaped_twice(self):
+        assert render("{{ name|bdi }}", name=mark_safe("A &amp; B")) == (
+            "<bdi>A &amp; B</bdi>"
+        )
+
+    def test_empty(self):
+        assert render("[{{ name|bdi }}|{{ none|bdi }}]", name="", none=None) == "[|]"
+
+    def test_in_a_translated_sentence(self):
+        # The markup is the value's, not the msgid's: "Back to %(name)s".
+        html = render(
+            "{% load i18n %}{% blocktranslate with name=n|bdi %}Back to {{ name }}"
+            "{% endblocktranslate %}",
+            n="<Shop>",
+        )
+        assert html == "Back to <bdi>&lt;Shop&gt;</bdi>"
 
 
 class UseAuthScriptTests(TestCase):

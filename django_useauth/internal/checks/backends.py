@@ -1,10 +1,12 @@
-"""Whether ``AUTHENTICATION_BACKENDS`` can sign anyone in with ``USEAUTH_CREDENTIALS_FIELDS`` (E039).
+"""Whether ``AUTHENTICATION_BACKENDS`` can sign anyone in with ``USEAUTH_CREDENTIALS_FIELDS`` (E039, W023).
 
 Django's ``authenticate()`` binds the credentials to each backend's
 ``authenticate()`` signature and skips a backend they do not fit, and
 ``ModelBackend`` takes any keyword but looks the user up by ``username`` (or
 ``USERNAME_FIELD``) and ``password`` only; ``EmailBackend`` by ``email`` and
 ``password``. Any other backend that takes the fields is assumed to use them.
+A site whose backends take no password at all (OAuth, ``RemoteUserBackend``)
+is warned (W023), not stopped: it may never have meant to offer the form.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from django.contrib.auth.backends import BaseBackend
 from django.contrib.auth.backends import ModelBackend
 from django.core.checks import CheckMessage
 from django.core.checks import Error
+from django.core.checks import Warning
 from django.utils.module_loading import import_string
 from social_core.backends.base import BaseAuth
 
@@ -54,42 +57,86 @@ def _logins(backend: object) -> set[str] | None:
     return None
 
 
-def _can_use(backend: object, fields: Sequence[str]) -> bool:
-    # Whether authenticate(request, **fields) can get a user from `backend`.
-    logins = _logins(backend)
-    if logins is not None:
-        # Each of them returns None without a password.
-        return "password" in fields and not logins.isdisjoint(fields)
+def _binds(backend: object, fields: Sequence[str]) -> bool:
+    # Whether django.contrib.auth.authenticate() would call the backend with
+    # these fields: it binds them to authenticate() and skips it on TypeError.
     authenticate = getattr(backend, "authenticate", None)
     if authenticate is None:
         return False
     try:
-        # What django.contrib.auth.authenticate() does with each backend.
         inspect.signature(authenticate).bind(None, **dict.fromkeys(fields, ""))
     except TypeError:
         return False
     return True
 
 
-def _hint(fields: list[str], username_field: str) -> str:
-    # E039's fix: the backend that takes these fields, else fields it takes.
+def _can_use(backend: object, fields: Sequence[str]) -> bool:
+    # Whether authenticate(request, **fields) can get a user from `backend`.
+    logins = _logins(backend)
+    if logins is not None:
+        # Each of them returns None without a password.
+        return "password" in fields and not logins.isdisjoint(fields)
+    return _binds(backend, fields)
+
+
+def _takes_password(backend: object) -> bool:
+    # A backend for some credentials form: a password sign-in is set up.
+    logins = _logins(backend)
+    return bool(logins) if logins is not None else _binds(backend, ["password"])
+
+
+def _signs_in(backend: object) -> bool:
+    # Whether the backend may sign anyone in at all (e.g. RemoteUserBackend).
+    logins = _logins(backend)
+    return bool(logins) if logins is not None else hasattr(backend, "authenticate")
+
+
+def _fix(fields: list[str], username_field: str, throttle: bool) -> str:
+    # What to add for the fields: the backend that takes them, else fields it takes.
+    after = ", after ThrottleBackend" if throttle else ""
     if "password" in fields and {"username", username_field} & set(fields):
-        return (
-            f"Add {_MODEL_BACKEND!r} to AUTHENTICATION_BACKENDS, after ThrottleBackend."
-        )
+        return f"add {_MODEL_BACKEND!r} to AUTHENTICATION_BACKENDS{after}"
     if {"email", "password"} <= set(fields):
-        return (
-            f"Add {_EMAIL_BACKEND!r} to AUTHENTICATION_BACKENDS, after ThrottleBackend."
-        )
+        return f"add {_EMAIL_BACKEND!r} to AUTHENTICATION_BACKENDS{after}"
     return (
-        "Add a backend whose authenticate() takes these fields as keyword "
+        "add a backend whose authenticate() takes these fields as keyword "
         "arguments, or set USEAUTH_CREDENTIALS_FIELDS = ['username', 'password'] "
-        f"and use {_MODEL_BACKEND!r}."
+        f"and use {_MODEL_BACKEND!r}"
+    )
+
+
+def _message(
+    names: list[str], *, password: bool, signs_in: bool, throttle: bool
+) -> CheckMessage:
+    # E039 when a password sign-in is set up for other fields, or nothing
+    # signs anyone in (switching the provider off would be E021); W023 when
+    # the site signs in only another way (OAuth, RemoteUserBackend), which it
+    # may have meant: a warning lets such a site run migrate after upgrading.
+    username_field = get_user_model().USERNAME_FIELD
+    fix = _fix(names, username_field, throttle)
+    if signs_in and not password:
+        return Warning(
+            "No backend in AUTHENTICATION_BACKENDS takes a password, yet "
+            "USEAUTH_CREDENTIALS_ENABLED is True: the sign-in page offers the "
+            "credentials provider, and every sign-in with "
+            f"USEAUTH_CREDENTIALS_FIELDS {names!r} fails with CredentialsSignin.",
+            hint="Set USEAUTH_CREDENTIALS_ENABLED = False if you sign in only with "
+            f"OAuth (or another backend), or {fix}.",
+            id="useauth.W023",
+        )
+    return Error(
+        "No backend in AUTHENTICATION_BACKENDS can sign in with "
+        f"USEAUTH_CREDENTIALS_FIELDS {names!r}: ModelBackend needs 'password' and "
+        f"'username' (or USERNAME_FIELD {username_field!r}), EmailBackend 'email' "
+        "and 'password', and any other backend must take the fields as keyword "
+        "arguments, so every credentials sign-in fails with CredentialsSignin.",
+        hint=f"{fix[0].upper()}{fix[1:]}.",
+        id="useauth.E039",
     )
 
 
 def check_backends(**kwargs: Any) -> list[CheckMessage]:
-    """E039: some backend of ``AUTHENTICATION_BACKENDS`` can use the credentials fields."""
+    """E039, W023: some backend of ``AUTHENTICATION_BACKENDS`` can use the credentials fields."""
     fields: object = conf.CREDENTIALS_FIELDS
     # A malformed USEAUTH_CREDENTIALS_FIELDS is E015's to report.
     if conf.CREDENTIALS_ENABLED is not True or not (
@@ -97,29 +144,39 @@ def check_backends(**kwargs: Any) -> list[CheckMessage]:
     ):
         return []
     names = [str(field) for field in fields]
+    unknown = throttle = password = signs_in = False
     for path in settings.AUTHENTICATION_BACKENDS:
         try:
             backend_class = import_string(path)
         except ImportError:
-            # authenticate() raises for it on every call; nothing to tell here.
-            return []
-        if isinstance(backend_class, type) and issubclass(
-            backend_class, (BaseAuth, ThrottleBackend)
-        ):
-            # OAuth backends answer only their callback; the limits sign nobody in.
+            # It may be the backend that takes the fields: E039 (or W023)
+            # would be a guess, so an unknown backend withholds both, never
+            # the whole check; the others are still looked at. Django's
+            # authenticate() raises ImportError for it on every call anyway.
+            unknown = True
             continue
-        # An instance, as authenticate() binds the fields to a bound method.
-        if _can_use(backend_class(), names):
+        if isinstance(backend_class, type) and issubclass(
+            backend_class, ThrottleBackend
+        ):
+            # The limits sign nobody in.
+            throttle = True
+            continue
+        if isinstance(backend_class, type) and issubclass(backend_class, BaseAuth):
+            # OAuth backends answer only their callback.
+            signs_in = True
+            continue
+        try:
+            # An instance, as authenticate() binds the fields to a bound method.
+            backend = backend_class()
+        except Exception:
+            # Its __init__ takes arguments, or needs what a check cannot give
+            # (the database, the network): unknown, so it may take the fields.
+            unknown = True
+            continue
+        if _can_use(backend, names):
             return []
-    username_field = get_user_model().USERNAME_FIELD
-    return [
-        Error(
-            "No backend in AUTHENTICATION_BACKENDS can sign in with "
-            f"USEAUTH_CREDENTIALS_FIELDS {names!r}: ModelBackend needs 'password' and "
-            f"'username' (or USERNAME_FIELD {username_field!r}), EmailBackend 'email' "
-            "and 'password', and any other backend must take the fields as keyword "
-            "arguments, so every credentials sign-in fails with CredentialsSignin.",
-            hint=_hint(names, username_field),
-            id="useauth.E039",
-        )
-    ]
+        password = password or _takes_password(backend)
+        signs_in = signs_in or _signs_in(backend)
+    if unknown:
+        return []
+    return [_message(names, password=password, signs_in=signs_in, throttle=throttle)]

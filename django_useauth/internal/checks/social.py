@@ -43,6 +43,9 @@ _ENV_VARIABLES = {"KEY": "ID", "SECRET": "SECRET", "OIDC_ENDPOINT": "ISSUER"}
 def _env_providers() -> list[tuple[str, str, SocialBackend, list[str]]]:
     # What django_useauth.env.oauth_settings() found (prefix, backend path and
     # class, missing variables), when the settings took its `settings` in.
+    # Read here, not through `conf`: USEAUTH_OAUTH_ENV is a record that
+    # oauth_settings() writes, not a setting a project chooses, and `conf`
+    # has one property per documented setting (docs/configuration.md).
     record: dict[str, dict[str, Any]] = getattr(settings, RECORD, None) or {}
     return [
         (prefix, entry["backend"], import_string(entry["backend"]), entry["missing"])

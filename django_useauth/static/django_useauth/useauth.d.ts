@@ -33,7 +33,13 @@ export interface AuthState {
   status: AuthStatus;
   /** The session, or `null` signed out (and while loading). */
   data: Session | null;
-  /** When the server last gave the session its lifetime, then when the client last fetched it; `null` signed out. */
+  /**
+   * On a page with `{% useauth_script %}`, when the server last gave the session its
+   * lifetime (`null` if the page was rendered signed out); then, from the first answer
+   * about the session on (a fetch, `update()`, `signOut({ redirect: false })`), when the
+   * client got the latest one, signed in or out. `null` until then on a page without
+   * the tag.
+   */
   lastRefreshedAt: Date | null;
 }
 
