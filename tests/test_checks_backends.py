@@ -1,10 +1,11 @@
-"""E039, W023: some authentication backend can sign in with ``USEAUTH_CREDENTIALS_FIELDS``."""
+"""E039, W023: some authentication backend can sign in with ``USEAUTH_CREDENTIALS_FIELDS``; E041: none that trusts them blindly."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib.auth.backends import BaseBackend
+from django.contrib.auth.backends import RemoteUserBackend
 from django.core.checks import Error
 from django.core.checks import Warning
 from django.test import SimpleTestCase
@@ -48,6 +49,10 @@ class PasswordOnlyBackend:
 class NeedsArguments(BaseBackend):
     # Django's load_backend() would fail on it too; E039 cannot look inside.
     def __init__(self, directory: str) -> None: ...
+
+
+class RemoteUserNeedsArguments(RemoteUserBackend):
+    def __init__(self, header: str) -> None: ...
 
 
 class LoginEmailBackend(EmailBackend):
@@ -265,3 +270,63 @@ class CredentialsBackendsTests(SimpleTestCase):
             assert ids() == []
         with self.settings(AUTHENTICATION_BACKENDS=[THROTTLE, *reversed(unknown)]):
             assert ids() == []
+
+
+class TrustingTests(SimpleTestCase):
+    """E041: the form's fields never reach a backend that signs in whoever it is named."""
+
+    @override_settings(
+        AUTHENTICATION_BACKENDS=[THROTTLE, REMOTE, MODEL],
+        USEAUTH_CREDENTIALS_FIELDS=["remote_user"],
+    )
+    def test_remote_user_from_the_form(self):
+        assert checks.check_backends() == [
+            Error(
+                "USEAUTH_CREDENTIALS_FIELDS ['remote_user'] reach "
+                "'django.contrib.auth.backends.RemoteUserBackend', a "
+                "RemoteUserBackend: it signs in the user it is named without a "
+                "password, so anyone could sign in on the sign-in form as any "
+                "user by typing a name.",
+                hint="Take 'remote_user' (and whatever else this backend takes) "
+                "out of USEAUTH_CREDENTIALS_FIELDS: RemoteUserBackend belongs "
+                "with RemoteUserMiddleware and the web server's REMOTE_USER, not "
+                "with a form.",
+                id="useauth.E041",
+            )
+        ]
+
+    @override_settings(
+        AUTHENTICATION_BACKENDS=[THROTTLE, "tests.broken.Missing", REMOTE],
+        USEAUTH_CREDENTIALS_FIELDS=["remote_user"],
+    )
+    def test_found_past_a_backend_that_does_not_import(self):
+        assert ids() == ["useauth.E041"]
+
+    @override_settings(
+        AUTHENTICATION_BACKENDS=[
+            THROTTLE,
+            "django.contrib.auth.backends.AllowAllUsersRemoteUserBackend",
+        ],
+        USEAUTH_CREDENTIALS_FIELDS=["remote_user", "password"],
+    )
+    def test_subclasses_and_extra_fields(self):
+        # RemoteUserBackend.authenticate() takes no password: these fields do
+        # not bind, so the form cannot reach it (W023: nothing takes one).
+        assert ids() == ["useauth.W023"]
+
+    @override_settings(AUTHENTICATION_BACKENDS=[THROTTLE, REMOTE, MODEL])
+    def test_remote_user_beside_the_default_fields(self):
+        # RemoteUserMiddleware's backend beside a password form is a valid
+        # set-up: the form's fields never bind to it.
+        assert ids() == []
+
+    @override_settings(
+        AUTHENTICATION_BACKENDS=[
+            THROTTLE,
+            "tests.test_checks_backends.RemoteUserNeedsArguments",
+            REMOTE,
+        ],
+        USEAUTH_CREDENTIALS_FIELDS=["remote_user"],
+    )
+    def test_one_that_cannot_be_built_is_passed_over(self):
+        assert [message.id for message in checks.check_backends()] == ["useauth.E041"]

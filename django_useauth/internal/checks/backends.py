@@ -1,4 +1,4 @@
-"""Whether ``AUTHENTICATION_BACKENDS`` can sign anyone in with ``USEAUTH_CREDENTIALS_FIELDS`` (E039, W023).
+"""Whether ``AUTHENTICATION_BACKENDS`` can sign anyone in with ``USEAUTH_CREDENTIALS_FIELDS`` (E039, W023), and safely (E041).
 
 Django's ``authenticate()`` binds the credentials to each backend's
 ``authenticate()`` signature and skips a backend they do not fit, and
@@ -7,6 +7,8 @@ Django's ``authenticate()`` binds the credentials to each backend's
 ``password``. Any other backend that takes the fields is assumed to use them.
 A site whose backends take no password at all (OAuth, ``RemoteUserBackend``)
 is warned (W023), not stopped: it may never have meant to offer the form.
+Fields that reach a ``RemoteUserBackend`` are refused (E041): it trusts the
+name it is given, so the form would sign anyone in as anyone.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import BaseBackend
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.backends import RemoteUserBackend
 from django.core.checks import CheckMessage
 from django.core.checks import Error
 from django.core.checks import Warning
@@ -135,8 +138,47 @@ def _message(
     )
 
 
+def _trusting(names: list[str]) -> list[CheckMessage]:
+    # RemoteUserBackend signs in whoever the web server names (REMOTE_USER,
+    # a header): handed a field from the form, it would take a typed name
+    # for a proof of identity.
+    errors: list[CheckMessage] = []
+    for path in settings.AUTHENTICATION_BACKENDS:
+        try:
+            backend_class = import_string(path)
+        except ImportError:
+            continue
+        if not (
+            isinstance(backend_class, type)
+            and issubclass(backend_class, RemoteUserBackend)
+        ):
+            continue
+        try:
+            backend = backend_class()
+        except Exception:
+            # As in check_backends(): a check cannot build it, so it cannot
+            # tell which fields it takes.
+            continue
+        if not _binds(backend, names):
+            continue
+        errors.append(
+            Error(
+                f"USEAUTH_CREDENTIALS_FIELDS {names!r} reach {path!r}, a "
+                "RemoteUserBackend: it signs in the user it is named without a "
+                "password, so anyone could sign in on the sign-in form as any "
+                "user by typing a name.",
+                hint="Take 'remote_user' (and whatever else this backend takes) "
+                "out of USEAUTH_CREDENTIALS_FIELDS: RemoteUserBackend belongs "
+                "with RemoteUserMiddleware and the web server's REMOTE_USER, not "
+                "with a form.",
+                id="useauth.E041",
+            )
+        )
+    return errors
+
+
 def check_backends(**kwargs: Any) -> list[CheckMessage]:
-    """E039, W023: some backend of ``AUTHENTICATION_BACKENDS`` can use the credentials fields."""
+    """E039, W023: some backend of ``AUTHENTICATION_BACKENDS`` can use the credentials fields; E041: none that trusts them blindly."""
     fields: object = conf.CREDENTIALS_FIELDS
     # A malformed USEAUTH_CREDENTIALS_FIELDS is E015's to report.
     if conf.CREDENTIALS_ENABLED is not True or not (
@@ -144,6 +186,9 @@ def check_backends(**kwargs: Any) -> list[CheckMessage]:
     ):
         return []
     names = [str(field) for field in fields]
+    trusting = _trusting(names)
+    if trusting:
+        return trusting
     unknown = throttle = password = signs_in = False
     for path in settings.AUTHENTICATION_BACKENDS:
         try:
