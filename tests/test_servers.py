@@ -91,7 +91,14 @@ def sign_in(
     **kwargs: Any,
 ) -> requests.Response:
     """A credentials sign-in through the server at ``url``, in JSON mode."""
-    token = browser.get(f"{url}/api/auth/csrf").json()["csrfToken"]
+    # A fresh connection for the POST: gunicorn closes an idle keep-alive
+    # connection after 2 s, and under a burst the client's thread may wait
+    # that long between the two requests; a POST sent as the server closes
+    # the connection fails with RemoteDisconnected, and requests does not
+    # retry a POST.
+    token = browser.get(f"{url}/api/auth/csrf", headers={"Connection": "close"}).json()[
+        "csrfToken"
+    ]
     return browser.post(
         f"{url}/api/auth/callback/credentials",
         data={
