@@ -13,8 +13,11 @@ STAMP := $(VENV)/.installed
 # real next-auth client, axe-core, TypeScript) that `npm ci` installs. Without
 # them those tests are skipped: browser-notice says so before anything runs,
 # and pytest prints each skip's reason (-rs).
+NUXT_PACKAGES := examples/nuxt/node_modules/.package-lock.json
 ifneq ($(shell command -v npm 2>/dev/null),)
 NODE_DEPS := node_modules/.package-lock.json
+# The Nuxt example's packages too (tests/test_nuxt_*.py build it themselves).
+NUXT_NODE_DEPS := $(NUXT_PACKAGES)
 endif
 
 $(STAMP): pyproject.toml
@@ -43,7 +46,7 @@ $(NODE_DEPS): package.json package-lock.json
 	@touch $@
 endif
 
-coverage: $(STAMP) $(NODE_DEPS)
+coverage: $(STAMP) $(NODE_DEPS) $(NUXT_NODE_DEPS)
 	rm -f .coverage .coverage.*
 	$(BIN)/coverage run -m pytest $(PYTEST_ARGS)
 	$(BIN)/coverage combine --quiet
@@ -62,9 +65,14 @@ browser-notice:
 	  "axe-core, the TypeScript check of useauth.d.ts) will be skipped."; \
 	  echo "      Install Node.js and npm with: apt-get install nodejs npm (make test then runs npm ci)"; \
 	fi
+	@if [ ! -d examples/nuxt/node_modules ]; then \
+	  echo "NOTE: examples/nuxt/node_modules is missing: the Nuxt tests (tests/test_nuxt_*.py) will be" \
+	  "skipped. Install and build the example with: make nuxt (Node.js 20.19 or newer)"; \
+	fi
 
 clean:
 	rm -rf $(VENV) node_modules test-artifacts .tox .coverage .coverage.* .mypy_cache .ruff_cache .pytest_cache
+	rm -rf examples/nuxt/node_modules examples/nuxt/.nuxt examples/nuxt/.output-*
 
 # `make bench`: the benchmark of docs/benchmarks.md, in its own venv with
 # benchmarks/requirements.txt, the Auth.js peer from benchmarks/authjs (npm ci)
@@ -95,3 +103,18 @@ bench: $(BENCH_STAMP) $(BENCH_NODE_DEPS)
 	  fi; \
 	done
 	$(BENCH_VENV)/bin/python -m benchmarks.run
+
+# `make nuxt`: the Nuxt example (examples/nuxt, docs/nuxt.md) that
+# tests/test_nuxt_*.py drive: its node_modules (npm ci), then its two
+# production builds, each redone only when its sources or lock file changed
+# (tests/nuxt.py). The tests build what is missing themselves; this builds
+# ahead of them.
+NUXT_DIR := examples/nuxt
+
+$(NUXT_PACKAGES): $(NUXT_DIR)/package.json $(NUXT_DIR)/package-lock.json
+	cd $(NUXT_DIR) && npm ci --no-audit --no-fund
+	@touch $@
+
+.PHONY: nuxt
+nuxt: $(STAMP) $(NUXT_PACKAGES)
+	$(BIN)/python -m tests.nuxt

@@ -27,6 +27,7 @@ from django_useauth.internal.checks.settings import check_pages
 from django_useauth.internal.checks.settings import check_urls
 from django_useauth.internal.checks.site import check_site
 from django_useauth.internal.checks.social import check_providers
+from django_useauth.internal.checks.tokens import check_tokens
 
 __all__ = [
     "check_backends",
@@ -47,5 +48,6 @@ __all__ = [
     "check_templates",
     "check_throttle",
     "check_throttle_settings",
+    "check_tokens",
     "check_urls",
 ]

@@ -27,7 +27,12 @@ def _seconds(value: Any) -> Any:
     # Durations may be given as a timedelta or as a number of seconds, like
     # SESSION_COOKIE_AGE; the properties always return a timedelta.
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return timedelta(seconds=value)
+        try:
+            return timedelta(seconds=value)
+        except (OverflowError, ValueError):
+            # inf, nan, or more than a timedelta holds: returned as written,
+            # for the checks to report as no duration.
+            return value
     return value
 
 
@@ -235,6 +240,94 @@ class Settings:
         """How often reading a session may extend it (NextAuth's ``session.updateAge``)."""
         value: timedelta = _seconds(
             getattr(settings, "USEAUTH_UPDATE_AGE", defaults.UPDATE_AGE)
+        )
+        return value
+
+    @property
+    def TOKEN_ACCESS_LIFETIME(self) -> timedelta:
+        """How long an access token (a signed JWT) is accepted after it was issued."""
+        value: timedelta = _seconds(
+            getattr(
+                settings,
+                "USEAUTH_TOKEN_ACCESS_LIFETIME",
+                defaults.TOKEN_ACCESS_LIFETIME,
+            )
+        )
+        return value
+
+    @property
+    def TOKEN_REFRESH_LIFETIME(self) -> timedelta:
+        """How long a refresh token may be used after it was issued (each rotation issues a new one)."""
+        value: timedelta = _seconds(
+            getattr(
+                settings,
+                "USEAUTH_TOKEN_REFRESH_LIFETIME",
+                defaults.TOKEN_REFRESH_LIFETIME,
+            )
+        )
+        return value
+
+    @property
+    def TOKEN_ABSOLUTE_MAX_AGE(self) -> timedelta | None:
+        """The longest a token sign-in (a token family) may be refreshed for; ``None``: no cap."""
+        value: timedelta | None = _seconds(
+            getattr(settings, "USEAUTH_TOKEN_ABSOLUTE_MAX_AGE", None)
+        )
+        return value
+
+    @property
+    def TOKEN_ROTATE_REFRESH(self) -> bool:
+        """Whether ``POST refresh`` replaces the refresh token it was given (and treats its reuse as theft)."""
+        value: bool = getattr(settings, "USEAUTH_TOKEN_ROTATE_REFRESH", True)
+        return value
+
+    @property
+    def TOKEN_REUSE_INTERVAL(self) -> timedelta:
+        """How long after its rotation a refresh token may be used again without revoking its family (0: never)."""
+        value: timedelta = _seconds(
+            getattr(settings, "USEAUTH_TOKEN_REUSE_INTERVAL", timedelta(0))
+        )
+        return value
+
+    @property
+    def TOKEN_SIGNING_KEYS(self) -> Sequence[dict[str, Any]] | None:
+        """The access tokens' keys, the first signing; ``None``: HS256 keys derived from ``SECRET_KEY`` and its fallbacks."""
+        value: Sequence[dict[str, Any]] | None = getattr(
+            settings, "USEAUTH_TOKEN_SIGNING_KEYS", None
+        )
+        return value
+
+    @property
+    def TOKEN_ISSUER(self) -> str:
+        """The access tokens' ``iss``: default ``USEAUTH_URL``, else ``"django-useauth"``."""
+        value: str = getattr(
+            settings, "USEAUTH_TOKEN_ISSUER", self.URL or defaults.TOKEN_ISSUER
+        )
+        return value
+
+    @property
+    def TOKEN_AUDIENCE(self) -> str:
+        """The access tokens' ``aud``, which every verification requires: default the issuer."""
+        value: str = getattr(settings, "USEAUTH_TOKEN_AUDIENCE", self.TOKEN_ISSUER)
+        return value
+
+    @property
+    def TOKEN_REVOCATION_CACHE(self) -> str:
+        """Alias of the shared cache that tells every server about revoked token families."""
+        value: str = getattr(settings, "USEAUTH_TOKEN_REVOCATION_CACHE", "default")
+        return value
+
+    @property
+    def TOKEN_REGISTER(self) -> bool:
+        """Whether ``POST register`` (nuxt-auth's ``signUp``) creates accounts."""
+        value: bool = getattr(settings, "USEAUTH_TOKEN_REGISTER", False)
+        return value
+
+    @property
+    def TOKEN_REGISTER_FORM(self) -> str:
+        """Dotted path of the form ``POST register`` validates and saves."""
+        value: str = getattr(
+            settings, "USEAUTH_TOKEN_REGISTER_FORM", defaults.TOKEN_REGISTER_FORM
         )
         return value
 

@@ -45,15 +45,18 @@ def _guard(
 ) -> _View:
     # One wrapper for both decorators: `allowed(signed_in)` decides, `deny`
     # answers. Branch once on the view's kind so sync views never await.
+    # A Bearer request let through has request.user lent the token's user.
     # With `csrf`, a signed-in request let through is also CSRF-checked if
     # nothing checked it yet: the view may be exempt from CsrfViewMiddleware
     # (DRF's and django-ninja's are), and the session cookie alone let it in.
     if iscoroutinefunction(view):
 
         async def async_inner(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-            signed_in = await get_auth(request).aget_session() is not None
+            auth = get_auth(request)
+            signed_in = await auth.aget_session() is not None
             if not allowed(signed_in):
                 return deny(request)
+            auth._adopt_user()
             if csrf and signed_in and needs_csrf_check(request):
                 refused = await sync_to_async(csrf_refusal)(request)
                 if refused is not None:
@@ -64,9 +67,11 @@ def _guard(
     else:
 
         def sync_inner(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-            signed_in = get_auth(request).get_session() is not None
+            auth = get_auth(request)
+            signed_in = auth.get_session() is not None
             if not allowed(signed_in):
                 return deny(request)
+            auth._adopt_user()
             if csrf and signed_in and needs_csrf_check(request):
                 refused = csrf_refusal(request)
                 if refused is not None:

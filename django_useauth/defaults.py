@@ -34,3 +34,16 @@ SITE_URL = "/"
 #: The favicon of the built-in pages when ``USEAUTH_FAVICON`` is ``None``: a
 #: static file shipped with the app.
 FAVICON = "django_useauth/icon.svg"
+
+#: ``USEAUTH_TOKEN_ACCESS_LIFETIME``: an access token (a signed JWT) is good for 15 minutes.
+TOKEN_ACCESS_LIFETIME = timedelta(minutes=15)
+
+#: ``USEAUTH_TOKEN_REFRESH_LIFETIME``: a refresh token is good for 14 days after it was issued.
+TOKEN_REFRESH_LIFETIME = timedelta(days=14)
+
+#: ``USEAUTH_TOKEN_ISSUER`` and ``USEAUTH_TOKEN_AUDIENCE`` when neither they nor
+#: ``USEAUTH_URL`` are set: the ``iss`` and ``aud`` of the access tokens.
+TOKEN_ISSUER = "django-useauth"
+
+#: ``USEAUTH_TOKEN_REGISTER_FORM``: the form ``POST register`` validates with.
+TOKEN_REGISTER_FORM = "django_useauth.forms.RegistrationForm"

@@ -7,6 +7,7 @@ from collections.abc import Awaitable
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING
 from typing import Any
 from typing import Literal
@@ -22,12 +23,21 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.exceptions import SynchronousOnlyOperation
 from django.middleware.csrf import get_token
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 from django_useauth.exceptions import SessionRequired
 from django_useauth.internal import actions
+from django_useauth.internal import token_families
+from django_useauth.internal.access_tokens import InvalidAccessToken
 from django_useauth.internal.actions import SignInResult
 from django_useauth.internal.actions import SignOutResult
+from django_useauth.internal.bearer import Bearer
+from django_useauth.internal.bearer import aresolve as aresolve_bearer
+from django_useauth.internal.bearer import carries_session_cookie
+from django_useauth.internal.bearer import our_bearer_token
+from django_useauth.internal.bearer import resolve as resolve_bearer
 from django_useauth.internal.callbacks import session_callback
+from django_useauth.internal.events import send_event
 from django_useauth.internal.http import session_required_response
 from django_useauth.internal.lifetime import Session
 from django_useauth.internal.lifetime import SessionUser
@@ -41,9 +51,11 @@ from django_useauth.internal.lifetime import session_end
 from django_useauth.internal.lifetime import user_payload
 from django_useauth.internal.providers import ProviderJSON
 from django_useauth.internal.providers import providers_json
+from django_useauth.internal.redirects import resolve_callback_url
 from django_useauth.internal.throttle import HELD_ATTRIBUTE
 from django_useauth.internal.throttle import held_attempt
 from django_useauth.internal.throttle import release_held
+from django_useauth.internal.token_sign_in import is_token_sign_in
 from django_useauth.internal.user_guard import anonymous
 from django_useauth.internal.user_guard import follow_request_user
 from django_useauth.internal.user_guard import guard_user
@@ -51,6 +63,7 @@ from django_useauth.internal.user_guard import user_guard_needed
 from django_useauth.internal.usercache import acached_user
 from django_useauth.internal.usercache import cached_user
 from django_useauth.internal.usercache import remember_user
+from django_useauth.signals import signed_out
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import _AnyUser
@@ -61,6 +74,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AuthDetails",
     "AuthMiddleware",
+    "Scheme",
     "Session",
     "SessionUser",
     "SignInResult",
@@ -72,6 +86,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 Status = Literal["authenticated", "unauthenticated"]
+Scheme = Literal["session", "bearer"]
 
 
 @dataclass(frozen=True)
@@ -91,9 +106,14 @@ class AuthDetails:
     attributes are then answered from what it loaded.
     """
 
-    def __init__(self, request: HttpRequest) -> None:
+    def __init__(self, request: HttpRequest, *, bearer: str | None = None) -> None:
         self._request = request
         self._state: _State | None = None
+        # The access token of an Authorization: Bearer header naming one of
+        # our keys, which then decides alone (the session is not read).
+        # Other Bearer tokens (another library's) leave the session in charge.
+        self._bearer = bearer
+        self._family: str | None = None
         # The session's user, as AuthenticationMiddleware (and the lifetime
         # guard) set request.user before any view ran. Kept apart because
         # DRF's Request.user setter writes through to request.user: an
@@ -113,6 +133,14 @@ class AuthDetails:
         if self._state is None:
             return "<AuthDetails (not loaded)>"
         return f"<AuthDetails status={self.status!r}>"
+
+    @property
+    def scheme(self) -> Scheme:
+        """``"bearer"`` when the request carried one of our access tokens (then only the token counts), else ``"session"``.
+
+        Known without loading anything.
+        """
+        return "session" if self._bearer is None else "bearer"
 
     @property
     def status(self) -> Status:
@@ -203,12 +231,35 @@ class AuthDetails:
         )
 
     def sign_out(self, *, callback_url: str | None = None) -> SignOutResult:
-        """Sign out (the server-side session is deleted) and return where to go next."""
+        """Sign out and return where to go next.
+
+        The server-side session is deleted; for a Bearer request, the token's
+        family is revoked instead (its refresh and access tokens stop working).
+        """
+        if self._bearer is not None:
+            return self._sign_out_bearer(callback_url)
         return actions.sign_out(self._request, callback_url=callback_url)
 
     async def asign_out(self, *, callback_url: str | None = None) -> SignOutResult:
         """Async twin of :meth:`sign_out`."""
+        if self._bearer is not None:
+            await self._aload()
+            return await sync_to_async(self._sign_out_bearer)(callback_url)
         return await actions.asign_out(self._request, callback_url=callback_url)
+
+    def _sign_out_bearer(self, callback_url: str | None) -> SignOutResult:
+        state = self._load()
+        if state.data is not None and self._family is not None:
+            token_families.revoke(self._family)
+            user = self._user
+            self._state = _SIGNED_OUT
+            self._user = anonymous()
+            if self._request.__dict__.get("user") is user:
+                # Lent by a guard (_adopt_user): taken back, as logout() does.
+                self._request.user = anonymous()
+                follow_request_user(self._request)
+            send_event(signed_out, user, request=self._request)
+        return SignOutResult(url=resolve_callback_url(self._request, callback_url))
 
     @staticmethod
     def _required(
@@ -227,6 +278,12 @@ class AuthDetails:
         return self._state
 
     def _read(self) -> _State:
+        if self._bearer is not None:
+            try:
+                bearer = resolve_bearer(self._bearer)
+            except InvalidAccessToken as refused:
+                return self._refused(refused)
+            return self._bearer_state(bearer)
         payload = cached_user(self._request)
         user = self._session_user()
         if payload is None and not user.is_authenticated:
@@ -253,6 +310,14 @@ class AuthDetails:
         return self._state
 
     async def _aread(self) -> _State:
+        if self._bearer is not None:
+            try:
+                bearer = await aresolve_bearer(self._bearer)
+            except InvalidAccessToken as refused:
+                return self._refused(refused)
+            if session_callback() is None:
+                return self._bearer_state(bearer)
+            return await sync_to_async(self._bearer_state)(bearer)
         session = self._request.session
         payload = await acached_user(self._request)
         # The lazy request.user stands in for the user when the payload is
@@ -273,6 +338,37 @@ class AuthDetails:
             return self._state_for(user, payload, now, expires)
         # The project's callback may query the database.
         return await sync_to_async(self._state_for)(user, payload, now, expires)
+
+    def _refused(self, refused: InvalidAccessToken) -> _State:
+        # An invalid, expired or revoked token reads as signed out (the
+        # session cookie, if any, is not consulted): auth_required answers 401.
+        # Logged quietly: a key rotation gone wrong shows here first.
+        logger.info("Bearer token refused: %s.", refused.code)
+        self._user = anonymous()
+        return _SIGNED_OUT
+
+    def _bearer_state(self, bearer: Bearer) -> _State:
+        # Nothing here does I/O but the project's session callback.
+        self._user = bearer.user
+        self._family = bearer.access.family
+        data = build_session(
+            self._request,
+            bearer.user,
+            payload=bearer.payload,
+            expires=bearer.access.expires,
+        )
+        return _State(data, bearer.access.issued_at)
+
+    def _adopt_user(self) -> None:
+        # For the guards and the API classes, once they have let a signed-in
+        # Bearer request through: request.user and request.auser() answer
+        # the token's user (lazily, if its payload came from the cache).
+        # Nothing for a session: request.user is the session's already.
+        if self._bearer is None or self._load().data is None:
+            return
+        user = self._user
+        self._request.user = user  # type: ignore[assignment]
+        self._request.auser = partial(_lent_user, user)
 
     def _ended(self) -> _State:
         # The session was past its end (a browser-session cookie's session,
@@ -394,6 +490,16 @@ class AuthMiddleware:
         return None
 
 
+async def _lent_user(user: Any) -> _AnyUser:
+    # request.auser() of a Bearer request a guard let through.
+    if isinstance(user, SimpleLazyObject):
+        # The payload came from the cache: the user is loaded only now, in a
+        # thread.
+        await sync_to_async(lambda: user.is_authenticated)()
+    lent: _AnyUser = user
+    return lent
+
+
 def get_auth(request: HttpRequest) -> AuthDetails:
     """Return the request's :class:`AuthDetails`, whatever has become of ``request.auth``.
 
@@ -424,12 +530,33 @@ def get_auth(request: HttpRequest) -> AuthDetails:
 
 
 def _attach(request: HttpRequest) -> None:
+    token = our_bearer_token(request)
+    if token is not None:
+        _attach_bearer(request, token)
+        return
     if user_guard_needed():
         guard_user(request)
     # After the guard: AuthDetails keeps the guarded request.user.
     details = AuthDetails(request)
     request.auth = details  # type: ignore[attr-defined]
     request._useauth = details  # type: ignore[attr-defined]  # see get_auth()
+
+
+def _attach_bearer(request: HttpRequest, token: str) -> None:
+    # A Bearer request is the token's alone for request.auth. request.user
+    # stays Django's (the session's, or anonymous): a view that knows only
+    # request.user (the admin, login_required) does not take a token, which
+    # a script in the page may have read. The guards and the API classes,
+    # which accept tokens, lend request.user the token's user (adopt_user()).
+    details = AuthDetails(request, bearer=token)
+    request.auth = details  # type: ignore[attr-defined]
+    request._useauth = details  # type: ignore[attr-defined]  # see get_auth()
+    if not carries_session_cookie(request):
+        # No cookie, no ambient authority for a forged request to borrow, and
+        # a page on another site cannot add an Authorization header without
+        # the site's CORS consent: CSRF does not apply (docs/tokens.md). With
+        # a session cookie, Django's check applies as to any request.
+        request._dont_enforce_csrf_checks = True  # type: ignore[attr-defined]
 
 
 def _forget_loaded_session(
@@ -442,7 +569,8 @@ def _forget_loaded_session(
     # request.auth loads the session once per request; after login() or
     # logout(), ours or any other code's, it must not answer from the old one.
     auth: AuthDetails | None = getattr(request, "_useauth", None)
-    if auth is not None:
+    if auth is not None and not is_token_sign_in(request):
+        # (A token sign-in signs the request's session in to nothing.)
         auth._state = None
         # login() sends user_logged_in with the user it signed in; logout()
         # sends user_logged_out before it sets request.user to anonymous.

@@ -38,9 +38,12 @@ class _GuardMixin(View):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
         if self.view_is_async:
             return self._adispatch(request, *args, **kwargs)
-        signed_in = get_auth(request).get_session() is not None
+        auth = get_auth(request)
+        signed_in = auth.get_session() is not None
         if not self._signed_in_allowed(signed_in):
             return self._deny(request)
+        # A Bearer request let through: request.user is the token's user.
+        auth._adopt_user()
         if signed_in and self._checks_csrf() and needs_csrf_check(request):
             refused = csrf_refusal(request)
             if refused is not None:
@@ -48,9 +51,11 @@ class _GuardMixin(View):
         return super().dispatch(request, *args, **kwargs)
 
     async def _adispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        signed_in = await get_auth(request).aget_session() is not None
+        auth = get_auth(request)
+        signed_in = await auth.aget_session() is not None
         if not self._signed_in_allowed(signed_in):
             return self._deny(request)
+        auth._adopt_user()
         if signed_in and self._checks_csrf() and needs_csrf_check(request):
             refused = await sync_to_async(csrf_refusal)(request)
             if refused is not None:

@@ -19,6 +19,7 @@ from django.conf import settings
 try:
     from ninja.errors import HttpError
     from ninja.security import APIKeyCookie
+    from ninja.security import HttpBearer
     from ninja.utils import check_csrf
 except ImportError as error:
     raise ImportError(
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 
     from django_useauth.middleware import AuthDetails
 
-__all__ = ["UseAuth", "useauth"]
+__all__ = ["UseAuth", "UseAuthBearer", "useauth", "useauth_bearer"]
 
 
 class UseAuth(APIKeyCookie):
@@ -91,6 +92,8 @@ class UseAuth(APIKeyCookie):
         exempt = getattr(request, "_ninja_csrf_exempt", False)
         if self.csrf and not exempt and check_csrf(request) is not None:
             raise HttpError(403, "CSRF check Failed")
+        # For a Bearer request, request.user becomes the token's user.
+        get_auth(request)._adopt_user()
         return True
 
     def authenticate(self, request: HttpRequest, key: str | None) -> AuthDetails | None:
@@ -108,3 +111,33 @@ class UseAuth(APIKeyCookie):
 
 #: ``auth=useauth``: the session, with CSRF on unsafe methods.
 useauth = UseAuth()
+
+
+class UseAuthBearer(HttpBearer):
+    """Authenticate an operation from a Bearer access token of token mode (docs/tokens.md).
+
+    :class:`UseAuth` accepts Bearer requests too (``request.auth`` reads the
+    token whenever one is sent); this class is for the OpenAPI document, where
+    it is an ``http`` ``bearer`` scheme named ``UseAuthBearer``: use
+    ``auth=[useauth, useauth_bearer]``. A Bearer-only request needs no CSRF
+    token; with a session cookie as well, Django's CSRF check applies.
+    """
+
+    def authenticate(self, request: HttpRequest, token: str) -> AuthDetails | None:
+        """Return the :class:`AuthDetails` of a request signed in by its Bearer token, else ``None``.
+
+        Override it for checks on the session's data, as with :class:`UseAuth`.
+        """
+        auth = get_auth(request)
+        if auth.scheme != "bearer" or auth.get_session() is None:
+            return None
+        if check_csrf(request) is not None:
+            # Only with a session cookie (AuthMiddleware exempts Bearer-only
+            # requests): the cookie must not ride on a token's request.
+            raise HttpError(403, "CSRF check Failed")
+        auth._adopt_user()
+        return auth
+
+
+#: ``auth=useauth_bearer``: a Bearer access token (no CSRF unless a session cookie came along).
+useauth_bearer = UseAuthBearer()

@@ -23,6 +23,7 @@ except ImportError as error:
         "pip install 'django-useauth[drf]'"
     ) from error
 
+from django_useauth.internal.http import bearer_token
 from django_useauth.middleware import AuthDetails
 from django_useauth.middleware import get_auth
 
@@ -35,7 +36,12 @@ __all__ = ["IsSignedIn", "UseAuthAuthentication"]
 
 
 class UseAuthAuthentication(SessionAuthentication):
-    """Authenticate a DRF request from the Django session, exactly as ``request.auth`` reads it.
+    """Authenticate a DRF request from the Django session or a Bearer access token, exactly as ``request.auth`` reads it.
+
+    A request with ``Authorization: Bearer <access token>`` (token mode,
+    docs/tokens.md) is authenticated by the token alone, and is CSRF-checked
+    only if it also carries a session cookie; a refused token answers ``401``
+    with ``WWW-Authenticate: Bearer realm="api", error="invalid_token"``.
 
     Signed in (the same expiry and absolute-lifetime rules, the same sliding
     refresh as ``GET /api/auth/session``), it enforces CSRF as DRF's
@@ -62,6 +68,8 @@ class UseAuthAuthentication(SessionAuthentication):
         if auth.get_session() is None:
             return None
         self.enforce_csrf(request)
+        # For a Bearer request, request.user becomes the token's user.
+        auth._adopt_user()
         # The user as the session loaded it; when the session payload came
         # from USEAUTH_SESSION_CACHE it is still lazy, and costs a query only
         # if the view reads it.
@@ -72,8 +80,13 @@ class UseAuthAuthentication(SessionAuthentication):
 
         ``Session`` is not a registered HTTP scheme: a browser shows no
         password dialog for it (it would for ``Basic``), and a client learns
-        that a session cookie is what the API wants.
+        that a session cookie is what the API wants. A request that sent a
+        Bearer token (ours or not) is answered in RFC 6750's terms.
         """
+        if bearer_token(request._request) is not None:
+            return (
+                f'Bearer realm="{self.www_authenticate_realm}", error="invalid_token"'
+            )
         return f'Session realm="{self.www_authenticate_realm}"'
 
 

@@ -56,9 +56,20 @@ with socket.socket() as s:
         exit 1
     fi
     "$PYTHON" manage.py migrate --noinput --settings=testproject.idp.settings
-    "$PYTHON" manage.py seed_idp --settings=testproject.idp.settings \
-        --redirect-uri "http://127.0.0.1:$PORT/api/auth/callback/demo-idp" \
+    # With USEAUTH_URL (a front end such as examples/nuxt in front of the
+    # demo), the callback is on that origin: register it too.
+    front=$("$PYTHON" -c '
+import os
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "testproject.settings")
+from django.conf import settings
+print(getattr(settings, "USEAUTH_URL", None) or "")
+' 2>/dev/null) || front=
+    set -- --redirect-uri "http://127.0.0.1:$PORT/api/auth/callback/demo-idp" \
         --redirect-uri "http://localhost:$PORT/api/auth/callback/demo-idp"
+    if [ -n "$front" ]; then
+        set -- "$@" --redirect-uri "${front%/}/api/auth/callback/demo-idp"
+    fi
+    "$PYTHON" manage.py seed_idp --settings=testproject.idp.settings "$@"
     # --noreload: one process, so that stopping it by its PID stops the server.
     "$PYTHON" manage.py runserver "127.0.0.1:$IDP_PORT" --noreload \
         --settings=testproject.idp.settings &

@@ -11,6 +11,8 @@ from testproject.demo import apis
 urlpatterns = [
     path("", include("testproject.demo.urls")),
     path("api/auth/", include("django_useauth.urls")),
+    # Token mode: nuxt-auth's local provider, SPAs on other origins, mobile apps.
+    path("api/token/", include("django_useauth.token_urls")),
     # The same session in Django REST framework and django-ninja.
     path("api/drf/me", apis.drf_me, name="drf_me"),
     path("api/drf/echo", apis.drf_echo, name="drf_echo"),

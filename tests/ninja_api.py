@@ -38,6 +38,7 @@ from django_useauth.middleware import AuthDetails
 from django_useauth.middleware import get_auth
 from django_useauth.ninja import UseAuth
 from django_useauth.ninja import useauth
+from django_useauth.ninja import useauth_bearer
 
 #: The one token :class:`BearerToken` accepts.
 BEARER_TOKEN = "ninja-test-token"
@@ -213,6 +214,23 @@ async def aeither(request: HttpRequest) -> dict[str, Any]:
 @operations.get("/bearer-first", auth=[BearerToken(), useauth])
 def bearer_first(request: HttpRequest) -> dict[str, Any]:
     return _via(request)
+
+
+@operations.api_operation(["GET", "POST"], "/token", auth=useauth_bearer)
+def token(request: HttpRequest) -> dict[str, Any]:
+    """Token mode's access tokens only (``UseAuthBearer``)."""
+    return describe(request)
+
+
+@operations.get("/atoken", auth=useauth_bearer)
+async def atoken(request: HttpRequest) -> dict[str, Any]:
+    await request.auth.aget_session()  # type: ignore[attr-defined]
+    return describe(request)
+
+
+@operations.get("/session-or-token", auth=[useauth, useauth_bearer])
+def session_or_token(request: HttpRequest) -> dict[str, Any]:
+    return describe(request)
 
 
 @operations.get("/editor", auth=editor_auth)

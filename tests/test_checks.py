@@ -332,12 +332,16 @@ class ChecksTests(SimpleTestCase):
 
     @override_settings(USEAUTH_URL="https://example.com")
     def test_w011(self):
-        assert [m.id for m in checks.check_deploy()] == ["useauth.W011"]
-        assert checks.check_deploy()[0].msg.startswith(
+        def deploy():
+            # W060, the token revocation cache's twin of W011, has its own tests.
+            return [m for m in checks.check_deploy() if m.id != "useauth.W060"]
+
+        assert [m.id for m in deploy()] == ["useauth.W011"]
+        assert deploy()[0].msg.startswith(
             "USEAUTH_THROTTLE_CACHE should name a cache shared by every process; 'default' is LocMemCache"
         )
         with self.settings(USEAUTH_THROTTLE_ENABLED=False):
-            assert checks.check_deploy() == []
+            assert deploy() == []
         redis = {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": "redis://x",
@@ -345,7 +349,7 @@ class ChecksTests(SimpleTestCase):
         with self.settings(CACHES={"default": redis, "sessions": redis}):
             assert checks.check_deploy() == []
         with self.settings(USEAUTH_THROTTLE_CACHE=None):
-            assert [m.id for m in checks.check_deploy()] == []
+            assert [m.id for m in deploy()] == []
 
     def test_e019(self):
         for value in (0, -1, "30d", True, timedelta(0), None):
@@ -380,10 +384,26 @@ class ChecksTests(SimpleTestCase):
             with self.settings(USEAUTH_ABSOLUTE_MAX_AGE=good):
                 check_error_codes([])
 
+    def test_numbers_no_timedelta_holds_are_reported_not_raised(self):
+        # conf cannot convert them; the checks say so instead of crashing.
+        expected = {
+            "MAX_AGE": "useauth.E019",
+            "ABSOLUTE_MAX_AGE": "useauth.E034",
+            "UPDATE_AGE": "useauth.E020",
+        }
+        for name, code in expected.items():
+            for value in (float("inf"), float("nan"), 10**20):
+                with (
+                    self.subTest(name=name, value=value),
+                    self.settings(**{f"USEAUTH_{name}": value}),
+                ):
+                    assert [m.id for m in checks.check_lifetimes()] == [code]
+
     @override_settings(USEAUTH_URL="http://example.com")
     def test_w010(self):
         def deploy_ids():
-            return [m.id for m in checks.check_deploy() if m.id != "useauth.W011"]
+            ignored = ("useauth.W011", "useauth.W060")
+            return [m.id for m in checks.check_deploy() if m.id not in ignored]
 
         assert deploy_ids() == ["useauth.W010"]
         with self.settings(USEAUTH_URL="https://example.com"):

@@ -24,6 +24,8 @@ from django_useauth.rest_framework import UseAuthAuthentication
 from tests.drf_views import TeamSession
 
 SCHEME = "useAuthSession"
+#: The scheme of an access token of token mode, the alternative to the session.
+BEARER = "useAuthBearer"
 
 #: Operations of views authenticated by UseAuthAuthentication (or a subclass) only,
 #: behind IsSignedIn or IsAuthenticated: the session is required.
@@ -79,25 +81,30 @@ class SchemeTests(SimpleTestCase):
         assert "X-CSRFToken" in definition["description"]
         assert "/api/auth/csrf" in definition["description"]
         # drf-spectacular's own schemes stay for the views that use DRF's classes.
-        assert set(schemes) == {SCHEME, "cookieAuth", "basicAuth"}
+        assert set(schemes) == {SCHEME, BEARER, "cookieAuth", "basicAuth"}
+        assert schemes[BEARER]["type"] == "http"
+        assert schemes[BEARER]["scheme"] == "bearer"
+        assert "/api/token/login" in schemes[BEARER]["description"]
 
     def test_operations_requiring_the_session(self):
         for path, method in SESSION_ONLY:
             with self.subTest(path=path, method=method):
-                assert self.security(path, method) == [{SCHEME: []}]
+                assert self.security(path, method) == [{SCHEME: []}, {BEARER: []}]
 
     def test_open_operations(self):
         # AllowAny: the session is optional ({} is "no authentication").
-        assert self.security("/drf/optional/", "get") == [{SCHEME: []}, {}]
+        either: list[dict[str, list[str]]] = [{SCHEME: []}, {BEARER: []}]
+        assert self.security("/drf/optional/", "get") == [*either, {}]
         assert self.security("/drf/fn/api-then-required-useauth/", "get") == [
-            {SCHEME: []},
+            *either,
             {},
         ]
-        assert self.security("/drf/template/useauth/", "get") == [{SCHEME: []}, {}]
+        assert self.security("/drf/template/useauth/", "get") == [*either, {}]
 
     def test_beside_basic_authentication(self):
         assert self.security("/drf/with-basic/", "get") == [
             {SCHEME: []},
+            {BEARER: []},
             {"basicAuth": []},
         ]
 
@@ -139,7 +146,7 @@ class ExtensionTests(SimpleTestCase):
             with self.subTest(authenticator=type(authenticator).__name__):
                 match = OpenApiAuthenticationExtension.get_match(authenticator)
                 assert isinstance(match, UseAuthScheme)
-                assert match.name == SCHEME
+                assert match.name == [SCHEME, BEARER]
 
     def test_leaves_drf_s_session_authentication_alone(self):
         match = OpenApiAuthenticationExtension.get_match(SessionAuthentication())

@@ -31,9 +31,17 @@ DEPRECATED = {
 }
 _SHIMS = {module for module, _ in DEPRECATED}
 #: Modules Django or the project's settings name, documented on the page's last lines.
-_WIRING = {"django_useauth.apps", "django_useauth.defaults", "django_useauth.views"}
+_WIRING = {
+    "django_useauth.apps",
+    "django_useauth.defaults",
+    "django_useauth.views",
+    "django_useauth.token_views",
+    "django_useauth.management.commands.cleartokens",
+}
+#: URLconfs: include()d, not imported from.
+_URLCONFS = {"django_useauth.urls", "django_useauth.token_urls"}
 #: The module whose public class Django finds by the app's name, not by import.
-_REGISTERED = {"django_useauth.apps"}
+_REGISTERED = {"django_useauth.apps", "django_useauth.management.commands.cleartokens"}
 
 
 def _documented() -> dict[str, set[str]]:
@@ -69,7 +77,7 @@ class PublicApiTests(SimpleTestCase):
         for module_name, names in _documented().items():
             module = importlib.import_module(module_name)
             exported = set(getattr(module, "__all__", ()))
-            if module_name == "django_useauth.urls":
+            if module_name in _URLCONFS:
                 assert not names  # a URLconf: include()d, not imported from
                 continue
             assert names == exported, module_name

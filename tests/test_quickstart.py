@@ -85,11 +85,19 @@ SDIST_FILES = (
 )
 
 #: Folders the sdist carries whole, but for what a machine made in them.
-SDIST_FOLDERS = ("benchmarks", "django_useauth", "docs", "testproject", "tests")
+SDIST_FOLDERS = (
+    "benchmarks",
+    "django_useauth",
+    "docs",
+    "examples",
+    "testproject",
+    "tests",
+)
 
 #: Made by a machine (installs, caches, databases, keys): never shipped.
 _MADE = re.compile(
-    r"(^|/)(__pycache__|node_modules|\.venv|\.hypothesis|test-artifacts)/"
+    r"(^|/)(__pycache__|node_modules|\.venv|\.hypothesis|test-artifacts"
+    r"|\.nuxt|\.output-[^/]*|\.data)/"
     r"|\.(pyc|sqlite3|pem)$|/results/profile-[^/]*\.html$"
 )
 

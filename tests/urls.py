@@ -8,6 +8,7 @@ from tests import views
 
 urlpatterns = [
     path("api/auth/", include("django_useauth.urls")),
+    path("api/token/", include("django_useauth.token_urls")),
     path("protected/", views.protected, name="protected"),
     path("aprotected/", views.async_protected, name="async_protected"),
     path("custom-callback/", views.custom_callback, name="custom_callback"),
@@ -26,6 +27,8 @@ urlpatterns = [
     path("plain/", views.plain, name="plain"),
     path("whoami/", views.whoami, name="whoami"),
     path("awhoami/", views.async_whoami, name="async_whoami"),
+    path("guarded-whoami/", views.guarded_whoami, name="guarded_whoami"),
+    path("aguarded-whoami/", views.async_guarded_whoami, name="async_guarded_whoami"),
     # Other doors to the same accounts: Django's login view (the admin's
     # form), an API that authenticates on each request, one that breaks.
     path("login/", LoginView.as_view(), name="login"),

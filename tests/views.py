@@ -212,3 +212,15 @@ async def async_whoami(request: HttpRequest) -> HttpResponse:
     """:func:`whoami` with ``await request.auser()``."""
     user = await request.auser()
     return HttpResponse(user.get_username() if user.is_authenticated else "anonymous")
+
+
+@auth_required
+def guarded_whoami(request: HttpRequest) -> HttpResponse:
+    """:func:`whoami` behind ``@auth_required``, which lends a Bearer request its token's user."""
+    return whoami(request)
+
+
+@auth_required
+async def async_guarded_whoami(request: HttpRequest) -> HttpResponse:
+    """:func:`async_whoami` behind ``@auth_required``."""
+    return await async_whoami(request)

@@ -59,6 +59,17 @@ def parse_body(request: HttpRequest) -> dict[str, Any] | None:
         return None
 
 
+def bearer_token(request: HttpRequest) -> str | None:
+    """Return the token of an ``Authorization: Bearer <token>`` header (``""`` if empty), or ``None`` without one."""
+    header = request.META.get("HTTP_AUTHORIZATION")
+    if not isinstance(header, str) or not header:
+        return None
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return value.strip()
+
+
 def string_field(body: dict[str, Any], name: str) -> str | None:
     """Return ``body[name]`` if it is a string, else ``None`` (type confusion is ignored, not coerced)."""
     value = body.get(name)
@@ -189,8 +200,15 @@ def session_required_response(
     The callbackUrl is ``callback_url`` or the request's full path and query.
     Browsers get a 302 to the sign-in page; htmx requests an ``HX-Redirect``
     there; requests that prefer JSON a ``401`` with
-    ``{"error": "SessionRequired", "url": <sign-in URL>}``.
+    ``{"error": "SessionRequired", "url": <sign-in URL>}``; requests with an
+    ``Authorization: Bearer`` header a ``401`` with
+    ``WWW-Authenticate: Bearer realm="api", error="invalid_token"``.
     """
+    token = bearer_token(request)
+    if token is not None:
+        # An API client with a token: no sign-in page can help it. An empty
+        # one is no token at all (RFC 6750 §3.1: no error code then).
+        return bearer_challenge(request, error="invalid_token" if token else None)
     url = sign_in_url(
         request,
         callback_url=request.get_full_path() if callback_url is None else callback_url,
@@ -203,6 +221,22 @@ def session_required_response(
             )
         )
     return browser_redirect(request, url)
+
+
+def bearer_challenge(request: HttpRequest, *, error: str | None) -> HttpResponse:
+    """Answer ``401`` to a request that needs a Bearer token, with RFC 6750's challenge; uncacheable.
+
+    ``error`` is ``"invalid_token"`` when the request carried a token that was
+    refused (malformed, expired, revoked, …), ``None`` when it carried none.
+    The body is ``{"error": "InvalidToken"}`` or ``{"error": "SessionRequired"}``.
+    """
+    challenge = 'Bearer realm="api"'
+    if error is not None:
+        challenge += f', error="{error}"'
+    code = "InvalidToken" if error is not None else "SessionRequired"
+    response = json_response({"error": code}, status=401)
+    response["WWW-Authenticate"] = challenge
+    return no_store(response)
 
 
 def _is_htmx(request: HttpRequest) -> bool:

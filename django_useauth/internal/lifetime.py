@@ -137,8 +137,12 @@ def stamp_sign_in(
     project's own view), so a session signed in elsewhere is capped from its
     sign-in, not from its first read.
     """
+    # Imported here: token_sign_in imports this module (through credentials).
+    from django_useauth.internal.token_sign_in import is_token_sign_in
+
     session = getattr(request, "session", None)
-    if session is not None:
+    if session is not None and not is_token_sign_in(request):
+        # Not for a token sign-in: it has no session, and must not start one.
         session[SIGNED_IN_AT_KEY] = timezone.now().isoformat()
 
 

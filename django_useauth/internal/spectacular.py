@@ -21,11 +21,20 @@ class UseAuthScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-
     # matches that class only, so it never describes ours.
     target_class = "django_useauth.rest_framework.UseAuthAuthentication"
     match_subclasses = True
-    name = "useAuthSession"
+    # Two schemes, either of which is enough: the session cookie and a Bearer
+    # access token of token mode.
+    name = ["useAuthSession", "useAuthBearer"]
+
+    def get_security_requirement(self, auto_schema: Any) -> list[dict[str, list[str]]]:
+        return [{name: []} for name in self.name]
 
     def get_security_definition(
         self, auto_schema: Any
     ) -> dict[str, str] | list[dict[str, str]]:
+        return [self._session(), _BEARER]
+
+    @staticmethod
+    def _session() -> dict[str, str]:
         return {
             "type": "apiKey",
             "in": "cookie",
@@ -36,6 +45,17 @@ class UseAuthScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-
                 "header (GET /api/auth/csrf answers one)."
             ),
         }
+
+
+_BEARER = {
+    "type": "http",
+    "scheme": "bearer",
+    "bearerFormat": "JWT",
+    "description": (
+        "An access token of token mode (POST /api/token/login, "
+        "POST /api/token/refresh), in the Authorization header."
+    ),
+}
 
 
 # drf-spectacular registers the scheme under each authentication class it

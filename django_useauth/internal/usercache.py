@@ -22,6 +22,7 @@ does neither can go unnoticed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 from typing import Any
 
@@ -102,13 +103,57 @@ async def acached_user(request: HttpRequest) -> SessionUser | None:
     return _matches(entry, backend, await session.aget(HASH_SESSION_KEY))
 
 
+def cached_token_user(
+    user_id: str, backend: str, matches: Callable[[str], bool]
+) -> SessionUser | None:
+    """Return the cached ``user`` part for an access token's user, if the entry is for its backend and ``matches`` its hash.
+
+    ``matches`` is given the session auth hash the entry was written with.
+    Without ``USEAUTH_SESSION_CACHE`` it returns ``None`` and reads nothing.
+    """
+    alias = conf.SESSION_CACHE
+    if not alias or backend not in settings.AUTHENTICATION_BACKENDS:
+        return None
+    return _token_match(caches[alias].get(_key(user_id)), backend, matches)
+
+
+async def acached_token_user(
+    user_id: str, backend: str, matches: Callable[[str], bool]
+) -> SessionUser | None:
+    """Async twin of :func:`cached_token_user`."""
+    alias = conf.SESSION_CACHE
+    if not alias or backend not in settings.AUTHENTICATION_BACKENDS:
+        return None
+    entry = await caches[alias].aget(_key(user_id))
+    return _token_match(entry, backend, matches)
+
+
+def _token_match(
+    entry: object, backend: str, matches: Callable[[str], bool]
+) -> SessionUser | None:
+    if (
+        isinstance(entry, dict)
+        and entry.get("backend") == backend
+        and isinstance(entry.get("hash"), str)
+        and matches(entry["hash"])
+    ):
+        user: SessionUser = entry["user"]
+        return user
+    return None
+
+
 def remember_user(session: SessionBase, user: Any, payload: SessionUser) -> None:
     """Cache ``payload`` for ``user``, whose session Django has just verified."""
+    remember_verified_user(user, session.get(BACKEND_SESSION_KEY), payload)
+
+
+def remember_verified_user(user: Any, backend: object, payload: SessionUser) -> None:
+    """Cache ``payload`` for ``user``, just verified for ``backend`` (a session's or an access token's)."""
     alias = conf.SESSION_CACHE
     if not alias or not hasattr(user, "get_session_auth_hash"):
         return
     entry = {
-        "backend": session.get(BACKEND_SESSION_KEY),
+        "backend": backend,
         "hash": user.get_session_auth_hash(),
         "user": payload,
     }

@@ -13,6 +13,7 @@ from django.core.checks import CheckMessage
 from django.core.checks import Warning
 
 from django_useauth.conf import conf
+from django_useauth.internal.checks.tokens import check_revocation_cache_shared
 from django_useauth.internal.checks.values import CULLING_CACHES
 from django_useauth.internal.checks.values import LOCMEM_CACHE
 from django_useauth.internal.checks.values import throttle_cache_backend
@@ -95,11 +96,12 @@ def _check_url_deploy() -> list[CheckMessage]:
 
 
 def check_deploy(**kwargs: Any) -> list[CheckMessage]:
-    """W010–W012, W018 (``--deploy``): an https ``USEAUTH_URL`` is set; throttle counts every server shares and no cull erases."""
+    """W010–W012, W018, W060 (``--deploy``): an https ``USEAUTH_URL`` is set; throttle counts and token revocations every server shares, and no cull erases."""
     return [
         *_check_throttle_cache_shared(),
         *_check_throttle_capacity(),
         *_check_url_deploy(),
+        *check_revocation_cache_shared(),
     ]
 
 

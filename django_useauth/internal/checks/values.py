@@ -104,6 +104,12 @@ def is_duration(value: object) -> bool:
     if isinstance(value, bool):
         return False
     if isinstance(value, (int, float)):
+        # A number of seconds that a timedelta can hold: not inf, nan or
+        # beyond 999999999 days (conf would fail to convert it).
+        try:
+            timedelta(seconds=value)
+        except (OverflowError, ValueError):
+            return False
         return value >= 0
     return isinstance(value, timedelta) and value >= timedelta(0)
 
