@@ -1,9 +1,10 @@
 """Instructions per request, counted by valgrind's callgrind: a noise-free cost.
 
-``python -m benchmarks.instructions --path P --cookie C --requests N`` (with a
-server's environment) sets Django up, sends ``WARMUP`` requests and then ``N``
-more straight through Django's WSGI handler, the entry point gunicorn calls,
-and exits. :func:`instructions_per_request` runs it under callgrind twice,
+``python -m benchmarks.instructions --path P --header "Name: value" --requests
+N`` (with a server's environment; the header is the ``Cookie`` of a sign-in or
+``Authorization: Bearer``) sets Django up, sends ``WARMUP`` requests and then
+``N`` more straight through Django's WSGI handler, the entry point gunicorn
+calls, and exits. :func:`instructions_per_request` runs it under callgrind twice,
 with two values of ``N``: the difference of the two totals divided by the
 difference of ``N`` is the cost of one request, without the start-up both
 runs share. Instruction counts do not depend on the machine's load, so two
@@ -22,7 +23,11 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 from typing import Any
+
+if TYPE_CHECKING:
+    from benchmarks.signin import Header
 
 WARMUP = 50
 
@@ -30,7 +35,8 @@ _ROOT = Path(__file__).resolve().parent.parent
 _TOTAL = re.compile(rb"^(?:summary|totals):\s*(\d+)", re.MULTILINE)
 
 
-def _environ(path: str, cookie: str) -> dict[str, object]:
+def _environ(path: str, header: Header) -> dict[str, object]:
+    name, value = header
     return {
         "REQUEST_METHOD": "GET",
         "PATH_INFO": path,
@@ -40,7 +46,8 @@ def _environ(path: str, cookie: str) -> dict[str, object]:
         "SERVER_PORT": "8000",
         "SERVER_PROTOCOL": "HTTP/1.1",
         "HTTP_HOST": "127.0.0.1",
-        "HTTP_COOKIE": cookie,
+        # As a WSGI server passes a request header (PEP 3333).
+        "HTTP_" + name.upper().replace("-", "_"): value,
         "REMOTE_ADDR": "127.0.0.1",
         "wsgi.version": (1, 0),
         "wsgi.url_scheme": "http",
@@ -52,8 +59,8 @@ def _environ(path: str, cookie: str) -> dict[str, object]:
     }
 
 
-def serve(path: str, cookie: str, requests: int) -> None:
-    """Send ``WARMUP + requests`` GETs of ``path`` through the WSGI handler; fail on a non-200."""
+def serve(path: str, header: Header, requests: int) -> None:
+    """Send ``WARMUP + requests`` GETs of ``path`` with ``header`` through the WSGI handler; fail on a non-200."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "benchmarks.site.settings")
     from django.core.wsgi import get_wsgi_application
 
@@ -67,7 +74,7 @@ def serve(path: str, cookie: str, requests: int) -> None:
         return lambda data: None
 
     for _ in range(WARMUP + requests):
-        body = application(_environ(path, cookie), start_response)
+        body = application(_environ(path, header), start_response)
         b"".join(body)
         body.close()
         if not statuses[-1].startswith("200"):
@@ -99,10 +106,11 @@ def _callgrind_total(env: dict[str, str], args: list[str]) -> int:
 
 
 def instructions_per_request(
-    env: dict[str, str], path: str, cookie: str, small: int, large: int
+    env: dict[str, str], path: str, header: Header, small: int, large: int
 ) -> float:
-    """Return the instructions one GET of ``path`` costs, from runs of ``small`` and ``large`` requests."""
-    args = ["--path", path, "--cookie", cookie, "--requests"]
+    """Return the instructions one GET of ``path`` with ``header`` costs, from runs of ``small`` and ``large`` requests."""
+    name, value = header
+    args = ["--path", path, "--header", f"{name}: {value}", "--requests"]
     low = _callgrind_total(env, [*args, str(small)])
     high = _callgrind_total(env, [*args, str(large)])
     return (high - low) / (large - small)
@@ -112,10 +120,11 @@ def main() -> None:
     """Serve the requests asked for on the command line (run under callgrind)."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--path", required=True)
-    parser.add_argument("--cookie", required=True)
+    parser.add_argument("--header", required=True, help='"Name: value"')
     parser.add_argument("--requests", type=int, required=True)
     arguments = parser.parse_args()
-    serve(arguments.path, arguments.cookie, arguments.requests)
+    name, _, value = arguments.header.partition(":")
+    serve(arguments.path, (name.strip(), value.strip()), arguments.requests)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 """Drive one load run with Debian's ``wrk`` and read its figures.
 
 ``wrk`` keeps ``connections`` connections busy for ``duration`` seconds,
-sending the same ``GET`` with a ``Cookie`` header; ``wrk_report.lua`` prints
-the counts and latency percentiles as JSON at the end.
+sending the same ``GET`` with one header (the ``Cookie`` of a sign-in, or
+token mode's ``Authorization: Bearer``); ``wrk_report.lua`` prints the
+counts and latency percentiles as JSON at the end.
 """
 
 from __future__ import annotations
@@ -11,6 +12,10 @@ import json
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from benchmarks.signin import Header
 
 _SCRIPT = Path(__file__).resolve().parent / "wrk_report.lua"
 _MARK = "BENCH_JSON "
@@ -36,9 +41,9 @@ class LoadResult:
 
 
 def run_wrk(
-    url: str, cookie: str | None, duration: float, cpus: str | None = None
+    url: str, header: Header | None, duration: float, cpus: str | None = None
 ) -> LoadResult:
-    """Run wrk against ``url`` for ``duration`` seconds (pinned to ``cpus`` if given)."""
+    """Run wrk against ``url`` with ``header`` for ``duration`` seconds (pinned to ``cpus`` if given)."""
     command = [
         "wrk",
         f"--threads={THREADS}",
@@ -47,8 +52,9 @@ def run_wrk(
         "--timeout=10s",
         f"--script={_SCRIPT}",
     ]
-    if cookie:
-        command += ["--header", f"Cookie: {cookie}"]
+    if header:
+        name, value = header
+        command += ["--header", f"{name}: {value}"]
     command.append(url)
     if cpus is not None:
         command = ["taskset", "-c", cpus, *command]

@@ -66,6 +66,7 @@ def describe(redis_url: str) -> dict[str, str]:
         "django-useauth": f"{version('django-useauth')} ({_commit()})",
         "django-allauth": version("django-allauth"),
         "django-redis": version("django-redis"),
+        "pyjwt": version("PyJWT"),
         "gunicorn": version("gunicorn"),
         "redis-py": version("redis"),
         "hiredis": version("hiredis"),

@@ -86,7 +86,10 @@ def main() -> None:
         cookie = _signed_in_cookie()
 
         def read() -> None:
-            body = application(_environ(USEAUTH_SESSION, cookie), lambda *a: None)  # type: ignore[arg-type]
+            body = application(
+                _environ(USEAUTH_SESSION, ("Cookie", cookie)),
+                lambda *a: None,  # type: ignore[arg-type]
+            )
             content = b"".join(body)
             if os.environ["BENCH_EMAIL"].encode() not in content:
                 raise RuntimeError(f"not signed in: {content!r}")

@@ -3,9 +3,11 @@
 Run as ``python -m benchmarks.queries --sign-in useauth PATH...`` with the
 environment of one server (the runner passes it): the same settings module
 and database. It signs in through Django's test client with CSRF checks on
-(``useauth``: the credentials endpoint; ``allauth``: the headless login;
-``django``: Django's own ``login()``, for the server without
-``AuthMiddleware``, whose ``/api/auth`` endpoints cannot answer), reads each
+(``useauth``: the credentials endpoint; ``token``: token mode's ``POST
+/api/token/login``, whose access token then goes in ``Authorization: Bearer``
+with no cookie; ``allauth``: the headless login; ``django``: Django's own
+``login()``, for the server without ``AuthMiddleware``, whose ``/api/auth``
+endpoints cannot answer), reads each
 path once so that the session is in its steady state (the first read may
 adopt the session or fill django-useauth's cached payload), then reads it
 again inside ``CaptureQueriesContext`` while counting the Redis commands
@@ -46,14 +48,26 @@ def _counting_redis_commands() -> Iterator[list[str]]:
         Redis.execute_command = original  # type: ignore[method-assign]
 
 
-def _sign_in(client: Any, how: str) -> None:
+def _sign_in(client: Any, how: str) -> dict[str, str]:
+    """Sign ``client`` in; return the headers each read must carry."""
     username = os.environ["BENCH_USERNAME"]
     password = os.environ["BENCH_PASSWORD"]
+    if how == "token":
+        answer = client.post(
+            "/api/token/login",
+            {"username": username, "password": password},
+            content_type="application/json",
+        )
+        if answer.status_code != 200 or client.cookies:
+            raise RuntimeError(
+                f"token sign-in failed: {answer.status_code} {answer.content!r}"
+            )
+        return {"Authorization": f"Bearer {answer.json()['token']}"}
     if how == "django":
         # Django's own login(), for the server without AuthMiddleware.
         if not client.login(username=username, password=password):
             raise RuntimeError("Django's client.login() failed")
-        return
+        return {}
     if how == "useauth":
         token = client.get("/api/auth/csrf").json()["csrfToken"]
         answer = client.post(
@@ -75,6 +89,7 @@ def _sign_in(client: Any, how: str) -> None:
         )
     if answer.status_code != 200:
         raise RuntimeError(f"sign-in failed: {answer.status_code} {answer.content!r}")
+    return {}
 
 
 def count(paths: list[str], how: str) -> dict[str, dict[str, int | bool]]:
@@ -84,15 +99,15 @@ def count(paths: list[str], how: str) -> dict[str, dict[str, int | bool]]:
     from django.test.utils import CaptureQueriesContext
 
     client = Client(enforce_csrf_checks=True, HTTP_HOST="127.0.0.1")
-    _sign_in(client, how)
+    headers = _sign_in(client, how)
     counts: dict[str, dict[str, int | bool]] = {}
     for path in paths:
-        client.get(path)
+        client.get(path, headers=headers)
         with (
             CaptureQueriesContext(connection) as queries,
             _counting_redis_commands() as sent,
         ):
-            answer = client.get(path)
+            answer = client.get(path, headers=headers)
         counts[path] = {
             "sql": len(queries.captured_queries),
             "redis": len(sent),
@@ -107,7 +122,7 @@ def main() -> None:
     """Parse the arguments, count, print JSON."""
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
-        "--sign-in", choices=("useauth", "allauth", "django"), required=True
+        "--sign-in", choices=("useauth", "token", "allauth", "django"), required=True
     )
     parser.add_argument("paths", nargs="+")
     arguments = parser.parse_args()

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.stats import Summary
+from benchmarks.targets import BEARER_VS_COOKIE
 from benchmarks.targets import MAIN_TARGETS
 from benchmarks.targets import PINNED_TARGETS
 
@@ -83,13 +84,53 @@ def instructions_table(instructions: dict[str, float]) -> str:
     return "\n".join(lines)
 
 
+def bearer_vs_cookie(
+    main: dict[str, Summary], instructions: dict[str, float]
+) -> dict[str, dict[str, Any]]:
+    """Return each Bearer target against the cookie read on its server: the figures and their ratios."""
+    comparison: dict[str, dict[str, Any]] = {}
+    for bearer, cookie in BEARER_VS_COOKIE.items():
+        token, session = main[bearer], main[cookie]
+        comparison[bearer] = {
+            "cookie": cookie,
+            "rps": [token.rps_median, session.rps_median],
+            "rps_ratio": _ratio(token.rps_median, session.rps_median),
+            "server_cpu_us": [token.server_cpu_us, session.server_cpu_us],
+            "server_cpu_ratio": _ratio(token.server_cpu_us, session.server_cpu_us),
+            "instructions": [instructions.get(bearer), instructions.get(cookie)],
+            "instructions_ratio": _ratio(
+                instructions.get(bearer, 0.0), instructions.get(cookie, 0.0)
+            ),
+        }
+    return comparison
+
+
+def bearer_table(comparison: dict[str, dict[str, Any]]) -> str:
+    """Return the Bearer reads against the cookie session reads as a Markdown table (Bearer ÷ cookie)."""
+    labels = {target.key: target.label for target in MAIN_TARGETS}
+    lines = [
+        "| Bearer GET of an @auth_required view vs cookie GET /api/auth/session, same server | req/s Bearer / cookie | × | server CPU µs/req Bearer / cookie | × | instructions/req Bearer / cookie | × |",
+        "|---|--:|--:|--:|--:|--:|--:|",
+    ]
+    for key, row in comparison.items():
+        store = labels[key].partition(", ")[2]
+        rps, cpu, count = row["rps"], row["server_cpu_us"], row["instructions"]
+        counted = f"{count[0]:,.0f} / {count[1]:,.0f}" if None not in count else "— / —"
+        lines.append(
+            f"| {store} | {rps[0]:,.0f} / {rps[1]:,.0f} | {row['rps_ratio']:.2f}× "
+            f"| {cpu[0]:,.0f} / {cpu[1]:,.0f} | {row['server_cpu_ratio']:.2f}× "
+            f"| {counted} | {row['instructions_ratio']:.3f}× |"
+        )
+    return "\n".join(lines)
+
+
 def verdicts(
     main: dict[str, Summary],
     counts: QueryCounts,
     pinned: dict[str, Summary],
     instructions: dict[str, float],
 ) -> list[Verdict]:
-    """Return the issue's targets, each passed or failed by the measurements."""
+    """Return the issue's targets and token mode's SQL-free read, each passed or failed by the measurements."""
     floor = main["plain-db"].rps_median
     db = _ratio(main["useauth-db"].rps_median, floor)
     allauth = main["allauth-db"].rps_median
@@ -162,6 +203,17 @@ def verdicts(
             cost <= 0.02,
         )
     )
+    labels = {target.key: target.label for target in MAIN_TARGETS}
+    for key in BEARER_VS_COOKIE:
+        sql = counts.get(key, {}).get("sql")
+        results.append(
+            Verdict(
+                f"token mode: {labels[key]}: SQL queries per read",
+                str(sql),
+                "0",
+                sql == 0,
+            )
+        )
     return results
 
 
@@ -185,6 +237,13 @@ def write_json(
     path.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n")
 
 
+def _colour(key: str) -> str:
+    # django-useauth's reads in blue (token mode's a lighter one), the others grey.
+    if key.startswith("bearer"):
+        return "#63b3ed"
+    return "#2b6cb0" if key.startswith("useauth") else "#a0aec0"
+
+
 def write_chart(
     path: Path, main: dict[str, Summary], pinned: dict[str, Summary], subtitle: str
 ) -> None:
@@ -201,9 +260,7 @@ def write_chart(
     high = [main[t.key].rps_max - main[t.key].rps_median for t in MAIN_TARGETS]
     figure, (top, bottom) = plt.subplots(2, 1, figsize=(10, 9), height_ratios=(3, 2))
     positions = range(len(labels))
-    colours = [
-        "#2b6cb0" if t.key.startswith("useauth") else "#a0aec0" for t in MAIN_TARGETS
-    ]
+    colours = [_colour(t.key) for t in MAIN_TARGETS]
     top.barh(positions, medians, xerr=[low, high], color=colours, capsize=3)
     for position, target in zip(positions, MAIN_TARGETS, strict=True):
         summary = main[target.key]
@@ -231,10 +288,7 @@ def write_chart(
     bottom.barh(
         pinned_positions,
         pinned_cpu,
-        color=[
-            "#2b6cb0" if t.key.startswith("useauth") else "#a0aec0"
-            for t in PINNED_TARGETS
-        ],
+        color=[_colour(t.key) for t in PINNED_TARGETS],
     )
     for position, value in zip(pinned_positions, pinned_cpu, strict=True):
         bottom.text(

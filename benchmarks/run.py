@@ -7,7 +7,9 @@ venv) runs three passes and prints what each measured:
    server, one Node process for Auth.js), every target of
    :data:`~benchmarks.targets.MAIN_TARGETS` loaded in turn for ``DURATION``
    seconds after a ``WARMUP``, in a rotated order each of ``ROUNDS`` rounds;
-   the SQL queries and Redis commands of one read are counted in-process;
+   the SQL queries and Redis commands of one read are counted in-process
+   (a target marked ``sql_free``, token mode's Bearer reads, fails the run
+   if it runs any);
 2. **instructions**: callgrind's instructions per request for the requests of
    :data:`~benchmarks.targets.INSTRUCTION_TARGETS` (the deterministic measure
    of ``AuthMiddleware``'s cost);
@@ -19,7 +21,8 @@ other jobs on the machine to leave the CPUs, and each run records how many
 cores something else kept busy ("other load"), since numbers taken next to
 another job are not comparable with the rest.
 
-Then the tables, one PASS/FAIL line per target of the issue, and
+Then the tables (token mode's Bearer reads against the cookie reads on the
+same servers among them), one PASS/FAIL line per target of the issue, and
 ``benchmarks/results/latest.json``, ``latest.md`` and ``chart.png``. It exits
 0 when the benchmark ran, whatever the verdicts (``STRICT=1``: 1 on a FAIL).
 Every server is stopped on the way out, also on Ctrl-C or SIGTERM.
@@ -59,6 +62,7 @@ from benchmarks.servers import ROOT
 from benchmarks.servers import Server
 from benchmarks.servers import ServerSpec
 from benchmarks.signin import SIGN_INS
+from benchmarks.signin import Header
 from benchmarks.signin import check_signed_in
 from benchmarks.stats import Sample
 from benchmarks.stats import Summary
@@ -146,36 +150,54 @@ def _start(
     return servers
 
 
-def _sign_in(targets: list[Target], servers: dict[str, Server]) -> dict[str, str]:
-    """Sign in once per (server, sign-in) and check every target reads signed in."""
-    by_login: dict[tuple[str, str], str] = {}
-    cookies: dict[str, str] = {}
+def _sign_in(targets: list[Target], servers: dict[str, Server]) -> dict[str, Header]:
+    """Sign in once per (server, sign-in) and check every target reads signed in.
+
+    Return the header (a ``Cookie``, or ``Authorization: Bearer``) each
+    target's requests carry.
+    """
+    by_login: dict[tuple[str, str], Header] = {}
+    headers: dict[str, Header] = {}
     for target in targets:
         login = (target.login_server, target.sign_in)
         if login not in by_login:
             by_login[login] = SIGN_INS[target.sign_in](servers[target.login_server].url)
-        cookies[target.key] = by_login[login]
+        headers[target.key] = by_login[login]
         if target.shows_account:
             check_signed_in(
-                servers[target.server].url + target.path, cookies[target.key]
+                servers[target.server].url + target.path, headers[target.key]
             )
-    return cookies
+    return headers
+
+
+def _query_sign_in(target: Target, server: Server) -> str:
+    """Return how ``benchmarks.queries`` signs in for ``target`` (its ``--sign-in``)."""
+    if target.sign_in == "useauth-token":
+        return "token"
+    if server.spec.env.get("BENCH_ALLAUTH") == "1":
+        return "allauth"
+    if server.spec.env.get("BENCH_AUTH_MIDDLEWARE") == "0":
+        return "django"  # no /api/auth endpoints without AuthMiddleware
+    return "useauth"
 
 
 def _count_queries(
     targets: list[Target], servers: dict[str, Server]
 ) -> dict[str, dict[str, Any]]:
-    """Count the SQL queries and Redis commands of one steady-state read of each Django target."""
+    """Count the SQL queries and Redis commands of one steady-state read of each Django target.
+
+    One in-process count per (server, way of signing in). Raise when a read
+    was not signed in, or when a ``sql_free`` target ran SQL.
+    """
+    groups: dict[tuple[str, str], list[Target]] = {}
+    for target in targets:
+        server = servers[target.server]
+        if server.spec.kind == "django":
+            how = _query_sign_in(target, server)
+            groups.setdefault((target.server, how), []).append(target)
     counts: dict[str, dict[str, Any]] = {}
-    for name, server in servers.items():
-        mine = [target for target in targets if target.server == name]
-        if server.spec.kind != "django" or not mine:
-            continue
-        how = "useauth"
-        if server.spec.env.get("BENCH_ALLAUTH") == "1":
-            how = "allauth"
-        elif server.spec.env.get("BENCH_AUTH_MIDDLEWARE") == "0":
-            how = "django"  # no /api/auth endpoints without AuthMiddleware
+    for (name, how), mine in groups.items():
+        server = servers[name]
         output = subprocess.run(
             [sys.executable, "-m", "benchmarks.queries", "--sign-in", how]
             + sorted({target.path for target in mine}),
@@ -194,6 +216,11 @@ def _count_queries(
             ):
                 raise RuntimeError(
                     f"query count of {target.key} was not a signed-in read"
+                )
+            if target.sql_free and by_path[target.path]["sql"] != 0:
+                raise RuntimeError(
+                    f"{target.key} should run no SQL; one read ran "
+                    f"{by_path[target.path]['sql']} queries"
                 )
     return counts
 
@@ -219,7 +246,7 @@ def _measure(
     server: Server,
     redis_server: Redis,
     url: str,
-    cookie: str,
+    header: Header,
     duration: float,
     wrk_cpus: str | None,
     number: int,
@@ -229,7 +256,7 @@ def _measure(
     redis_before = redis_server.cpu_seconds()
     wrk_before = children_cpu_seconds()
     busy_before = machine_busy_seconds()
-    result = run_wrk(url, cookie, duration, wrk_cpus)
+    result = run_wrk(url, header, duration, wrk_cpus)
     server_cpu = server.cpu_seconds() - server_before
     redis_cpu = redis_server.cpu_seconds() - redis_before
     wrk_cpu = children_cpu_seconds() - wrk_before
@@ -252,7 +279,7 @@ def _measure(
 def _rounds(
     targets: list[Target],
     servers: dict[str, Server],
-    cookies: dict[str, str],
+    headers: dict[str, Header],
     redis_server: Redis,
     options: argparse.Namespace,
     rounds: int,
@@ -265,21 +292,21 @@ def _rounds(
         for target in order:
             server = servers[target.server]
             url = server.url + target.path
-            cookie = cookies[target.key]
+            header = headers[target.key]
             _wait_for_quiet(redis_server, options.quiet_wait)
             if options.warmup > 0:
-                run_wrk(url, cookie, options.warmup, wrk_cpus)
+                run_wrk(url, header, options.warmup, wrk_cpus)
             sample = _measure(
                 server,
                 redis_server,
                 url,
-                cookie,
+                header,
                 options.duration,
                 wrk_cpus,
                 number + 1,
             )
             if target.shows_account:
-                check_signed_in(url, cookie)  # still signed in after the load
+                check_signed_in(url, header)  # still signed in after the load
             samples[target.key].append(sample)
             say(
                 f"  round {number + 1}/{rounds}  {target.key:<16} {sample.rps:>8,.0f} req/s  "
@@ -291,7 +318,7 @@ def _rounds(
 
 
 def _instructions(
-    servers: dict[str, Server], cookies: dict[str, str], requests: int
+    servers: dict[str, Server], headers: dict[str, Header], requests: int
 ) -> dict[str, float]:
     """Count callgrind's instructions per request of each instruction target, two at a time."""
     by_key = {target.key: target for target in MAIN_TARGETS}
@@ -300,7 +327,7 @@ def _instructions(
         target = by_key[key]
         server = servers[target.server]
         return instructions_per_request(
-            server.env, target.path, cookies[key], small=100, large=100 + requests
+            server.env, target.path, headers[key], small=100, large=100 + requests
         )
 
     with ThreadPoolExecutor(max_workers=2) as pool:
@@ -349,7 +376,7 @@ def main() -> int:
         ]
         with ExitStack() as servers_up:
             servers = _start(specs, workdir, servers_up)
-            cookies = _sign_in(MAIN_TARGETS, servers)
+            headers = _sign_in(MAIN_TARGETS, servers)
             counts = _count_queries(MAIN_TARGETS, servers)
             say(
                 "  SQL queries / Redis commands per read: "
@@ -360,7 +387,7 @@ def main() -> int:
             main_samples = _rounds(
                 MAIN_TARGETS,
                 servers,
-                cookies,
+                headers,
                 redis_server,
                 options,
                 options.rounds,
@@ -371,7 +398,7 @@ def main() -> int:
         say(
             f"Instructions pass: callgrind, {options.callgrind_requests} requests per measure"
         )
-        instructions = _instructions(servers, cookies, options.callgrind_requests)
+        instructions = _instructions(servers, headers, options.callgrind_requests)
         for key, count in instructions.items():
             say(f"  {key:<16} {count:,.0f} instructions/request")
 
@@ -382,11 +409,11 @@ def main() -> int:
         ]
         with ExitStack() as servers_up:
             pinned = _start(specs, workdir, servers_up)
-            pinned_cookies = _sign_in(PINNED_TARGETS, pinned)
+            pinned_headers = _sign_in(PINNED_TARGETS, pinned)
             pinned_samples = _rounds(
                 PINNED_TARGETS,
                 pinned,
-                pinned_cookies,
+                pinned_headers,
                 redis_server,
                 options,
                 options.pinned_rounds,
@@ -401,12 +428,14 @@ def main() -> int:
     main_summaries = _summaries(main_samples)
     pinned_summaries = _summaries(pinned_samples)
     verdicts = report.verdicts(main_summaries, counts, pinned_summaries, instructions)
+    bearer = report.bearer_vs_cookie(main_summaries, instructions)
     elapsed = time.monotonic() - started
     tables = "\n\n".join(
         [
             report.main_table(main_summaries, counts),
             report.pinned_table(pinned_summaries),
             report.instructions_table(instructions),
+            report.bearer_table(bearer),
             report.verdict_lines(verdicts),
         ]
     )
@@ -438,6 +467,7 @@ def main() -> int:
             key: [vars(s) for s in runs] for key, runs in pinned_samples.items()
         },
         "instructions_per_request": instructions,
+        "bearer_vs_cookie": bearer,
     }
     report.write_json(RESULTS / "latest.json", results, verdicts)
     (RESULTS / "latest.md").write_text(tables + "\n")

@@ -5,6 +5,10 @@ servers of :data:`MAIN_SERVERS` (gunicorn with 2 sync workers, one Node
 process), with wrk on the same two cores. The pinned pass runs
 :data:`PINNED_TARGETS` with each server on CPU 0 (1 worker) and wrk on CPU 1,
 for the CPU cost of a request on one core.
+
+Token mode's rows (:data:`BEARER_VS_COOKIE`) load an ``@auth_required`` view
+with ``Authorization: Bearer`` on each Redis-store server, next to that
+server's cookie read of ``/api/auth/session``.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ REDIS_URL_DEFAULT = "redis://127.0.0.1:6379/0"
 USEAUTH_SESSION = "/api/auth/session"
 PLAIN_SESSION = "/bench/plain-session"
 UNTOUCHED = "/bench/untouched"
+PROTECTED = "/bench/protected"
 ALLAUTH_SESSION = "/_allauth/browser/v1/auth/session"
 AUTHJS_SESSION = "/auth/session"
 
@@ -34,6 +39,8 @@ class Target:
     sign_in: str  # a key of benchmarks.signin.SIGN_INS
     shows_account: bool = True  # the answer names the signed-in account
     sign_in_server: str | None = None  # where to sign in, if not on ``server``
+    #: A read of this target must run no SQL (the query count fails the run otherwise).
+    sql_free: bool = False
 
     @property
     def login_server(self) -> str:
@@ -115,6 +122,22 @@ MAIN_TARGETS = [
         "django-redis-dr",
         USEAUTH_SESSION,
         "useauth",
+    ),
+    Target(
+        "bearer-redis",
+        "Bearer GET of an @auth_required view, Redis store (Django's RedisCache)",
+        "django-redis",
+        PROTECTED,
+        "useauth-token",
+        sql_free=True,
+    ),
+    Target(
+        "bearer-redis-dr",
+        "Bearer GET of an @auth_required view, Redis store (django-redis)",
+        "django-redis-dr",
+        PROTECTED,
+        "useauth-token",
+        sql_free=True,
     ),
     Target(
         "plain-db", "plain Django view, db store", "django-db", PLAIN_SESSION, "useauth"
@@ -220,4 +243,12 @@ INSTRUCTION_TARGETS = [
     "useauth-db",
     "useauth-redis",
     "useauth-redis-dr",
+    "bearer-redis",
+    "bearer-redis-dr",
 ]
+
+#: Each Bearer target and the cookie read on the same server it is compared with.
+BEARER_VS_COOKIE = {
+    "bearer-redis": "useauth-redis",
+    "bearer-redis-dr": "useauth-redis-dr",
+}

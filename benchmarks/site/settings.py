@@ -23,11 +23,16 @@ them is only the environment:
     ``MIDDLEWARE``; ``0`` leaves it out, to measure what it costs.
 ``BENCH_ALLAUTH``
     ``1`` adds django-allauth with its headless API at ``/_allauth/``.
+
+Token mode is on everywhere (``/api/token/``), with access tokens that
+outlive a whole run (:data:`USEAUTH_TOKEN_ACCESS_LIFETIME`). Its revocation
+list is in the ``default`` cache: Redis on the Redis store.
 """
 
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 
 #: The session engine of the Redis store: Django's cache engine without its
 #: sign-out race (docs/sessions.md#stores), with the same cost per read.
@@ -84,6 +89,11 @@ if not AUTH_MIDDLEWARE:
     SILENCED_SYSTEM_CHECKS = ["useauth.E001"]
 
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+
+# The runner signs in once per pass and loads with the same access token
+# until the pass ends, over ten minutes with the defaults (more on a busy
+# machine): the default 15 minutes would leave too little margin.
+USEAUTH_TOKEN_ACCESS_LIFETIME = timedelta(hours=2)
 
 TEMPLATES = [
     {

@@ -10,8 +10,10 @@ from benchmarks.site import views
 
 urlpatterns = [
     path("api/auth/", include("django_useauth.urls")),
+    path("api/token/", include("django_useauth.token_urls")),
     path("bench/plain-session", views.plain_session, name="plain_session"),
     path("bench/untouched", views.untouched, name="untouched"),
+    path("bench/protected", views.protected, name="protected"),
 ]
 
 if getattr(settings, "ALLAUTH", False):
