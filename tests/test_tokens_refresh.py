@@ -159,13 +159,27 @@ class RevocationTests(RefreshTestCase):
     def test_deactivation(self) -> None:
         self.user.is_active = False
         self.user.save()
-        assert self.session_status(self.tokens["token"]) == 401
-        self.assert_refused(self.tokens["refreshToken"])
+        # Revoked at once, not at the next refresh.
         assert self.family().revoked_reason == Reason.INACTIVE
-        # Reactivated, the user signs in again; the family stays revoked.
+        assert self.session_status(self.tokens["token"]) == 401
+        # Reactivated, the user signs in again; the old sign-in stays ended.
         self.user.is_active = True
         self.user.save()
+        assert self.session_status(self.tokens["token"]) == 401
         self.assert_refused(self.tokens["refreshToken"])
+
+    def test_deactivation_through_a_proxy_model(self) -> None:
+        from tests.models import StaffUser
+
+        proxy = StaffUser.objects.get(pk=self.user.pk)
+        proxy.is_active = False
+        proxy.save()
+        assert self.family().revoked_reason == Reason.INACTIVE
+
+    def test_saving_an_active_user_revokes_nothing(self) -> None:
+        self.user.first_name = "Augusta"
+        self.user.save()
+        assert self.family().revoked_at is None
 
     def test_deleted_user(self) -> None:
         self.user.delete()

@@ -209,9 +209,30 @@ def watch_model(sender: type[Model], **kwargs: Any) -> None:
         # post_delete receiver for any sender would stop Django's fast
         # deletes (without loading the rows) for every model of the project.
         post_save.connect(forget_user, sender=sender, dispatch_uid="useauth-user-saved")
+        post_save.connect(
+            _revoke_tokens_if_inactive,
+            sender=sender,
+            dispatch_uid="useauth-user-deactivated",
+        )
         post_delete.connect(
             forget_user, sender=sender, dispatch_uid="useauth-user-deleted"
         )
+
+
+def _revoke_tokens_if_inactive(sender: object, instance: Model, **kwargs: Any) -> None:
+    # Receiver of post_save for user rows: a deactivated user's token
+    # sign-ins end now, so that a reactivation does not bring them back (as
+    # the middleware flushes the session of a user Django no longer accepts).
+    if getattr(instance, "is_active", True) is not False:
+        return
+    # Imported here: token_families needs the models, and this module is
+    # imported before the app registry is ready.
+    from django_useauth.internal.token_families import Reason
+    from django_useauth.internal.token_families import revoke_user
+
+    pk = _user_pk(instance)
+    if pk is not None:
+        revoke_user(pk, Reason.INACTIVE)
 
 
 def user_model_changed(*, setting: str, **kwargs: Any) -> None:
