@@ -187,3 +187,20 @@ class NuxtLocalTests(NuxtTestCase):
         )
         assert response.status_code == 401
         assert response.json()["error"] in {"InvalidRefreshToken", "RefreshTokenReused"}
+
+    def test_pages_pass_the_accessibility_audit(self):
+        # The example's own pages, as every page people see: axe-core, light
+        # and dark, 320 px to wide, nothing sticking out (tests/a11y.py).
+        from tests import a11y
+
+        a11y.require()
+        self.page.goto("/login")
+        problems = a11y.audit(self.page, "nuxt-login")
+        self.sign_in()
+        for path, name in (("/", "nuxt-home"), ("/protected", "nuxt-protected")):
+            self.page.goto(path)
+            expect(self.page.get_by_test_id("status")).to_have_text(
+                f"Signed in as {DEMO_USER['name']}"
+            )
+            problems += a11y.audit(self.page, name)
+        a11y.assert_clean(problems)

@@ -178,3 +178,19 @@ class OneBackendTests(TestCase):
         family = TokenFamily.objects.get()
         assert str(family) == pair.family
         assert str(family.refresh_tokens.get()).startswith(f"{pair.family}:")
+
+
+class HeaderTests(SimpleTestCase):
+    def test_what_is_no_header_of_ours(self) -> None:
+        for token in (
+            "no-dot-at-all",
+            "%%%.e30.x",  # not base64url
+            "bm90IGpzb24.e30.x",  # base64url of "not json"
+            "WzFd.e30.x",  # base64url of "[1]": JSON, not an object
+            "e30" + "A" * 2000 + ".e30.x",  # a header far longer than ours
+        ):
+            with self.subTest(token=token[:20]):
+                assert not access_tokens.names_our_key(token)
+                with self.assertRaises(access_tokens.InvalidAccessToken) as refused:
+                    access_tokens.verify(token)
+                assert refused.exception.code == "malformed"

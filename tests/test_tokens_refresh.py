@@ -108,6 +108,17 @@ class RotationTests(RefreshTestCase):
                     self.assert_refused(tokens["refreshToken"], "RefreshTokenReused")
                 assert self.family().revoked_reason == Reason.REUSE
 
+    def test_a_used_token_of_a_signed_out_family_is_only_invalid(self) -> None:
+        # Not reuse: the family ended for another reason first.
+        used = self.tokens["refreshToken"]
+        current = self.refresh(used).json()
+        post_json(
+            self.client, "/api/token/logout", {"refreshToken": current["refreshToken"]}
+        )
+        with self.assertNoLogs("django_useauth.internal.token_families", "WARNING"):
+            self.assert_refused(used)
+        assert self.family().revoked_reason == Reason.SIGN_OUT
+
     def test_other_sign_ins_are_untouched(self) -> None:
         other = self.login()
         stolen = self.tokens["refreshToken"]

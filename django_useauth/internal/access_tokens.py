@@ -11,7 +11,9 @@ other JWT the site may sign is taken for an access token.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
 import secrets
 from dataclasses import dataclass
 from datetime import UTC
@@ -31,6 +33,9 @@ from django_useauth.internal.signing_keys import keyring
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
+
+#: The longest header segment read (ours are about 80 characters).
+_MAX_HEADER = 1024
 
 #: The ``typ`` header of an access token (RFC 9068 §2.1).
 TOKEN_TYPE = "at+jwt"
@@ -123,6 +128,23 @@ def issue(
     return token, _instant(claims["exp"])
 
 
+def _header(token: str) -> dict[str, Any] | None:
+    # The JOSE header, unverified: the JSON object before the token's first
+    # dot, read to find the key (kid) and to compare algorithms. Read here
+    # rather than with jwt.get_unverified_header(), which decodes the whole
+    # token (PyJWT checks base64url byte by byte, in Python): jwt.decode()
+    # then decodes and verifies it once, strictly, as it is.
+    head, dot, _ = token.partition(".")
+    if not dot or len(head) > _MAX_HEADER:
+        return None
+    try:
+        header = json.loads(base64.urlsafe_b64decode(head + "=" * (-len(head) % 4)))
+    except (ValueError, RecursionError):
+        # binascii.Error, JSONDecodeError, UnicodeDecodeError; nested too deep.
+        return None
+    return header if isinstance(header, dict) else None
+
+
 def names_our_key(token: str) -> bool:
     """Return whether ``token`` is a JWT whose header names one of our keys (nothing is verified).
 
@@ -131,12 +153,15 @@ def names_our_key(token: str) -> bool:
     request. A key that is no longer configured makes its tokens foreign,
     which refuses them all the same.
     """
-    try:
-        header = jwt.get_unverified_header(token)
-        ring = keyring()
-    except (jwt.InvalidTokenError, SigningKeyError):
+    header = _header(token)
+    if header is None:
         return False
-    return header.get("kid") in ring.by_kid
+    try:
+        ring = keyring()
+    except SigningKeyError:
+        return False
+    kid = header.get("kid")
+    return isinstance(kid, str) and kid in ring.by_kid
 
 
 @sensitive_variables()
@@ -148,10 +173,9 @@ def verify(token: str, *, allow_expired: bool = False) -> AccessToken:
     ``exp`` (unless ``allow_expired``, for a sign-out) and the presence of
     every claim. Nothing is read from a database or a cache.
     """
-    try:
-        header = jwt.get_unverified_header(token)
-    except jwt.InvalidTokenError:
-        raise InvalidAccessToken("malformed") from None
+    header = _header(token)
+    if header is None:
+        raise InvalidAccessToken("malformed")
     try:
         ring = keyring()
     except SigningKeyError:

@@ -230,9 +230,8 @@ def _revoke_tokens_if_inactive(sender: object, instance: Model, **kwargs: Any) -
     from django_useauth.internal.token_families import Reason
     from django_useauth.internal.token_families import revoke_user
 
-    pk = _user_pk(instance)
-    if pk is not None:
-        revoke_user(pk, Reason.INACTIVE)
+    # Connected for user-row models only (watch_model): a user row's key.
+    revoke_user(_user_pk(instance), Reason.INACTIVE)
 
 
 def user_model_changed(*, setting: str, **kwargs: Any) -> None:

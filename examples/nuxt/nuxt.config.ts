@@ -77,7 +77,8 @@ export default defineNuxtConfig({
   modules: ['@sidebase/nuxt-auth'],
   devtools: { enabled: false },
   telemetry: false,
-  app: { head: { title: `django-useauth + nuxt-auth (${provider})` } },
+  // The pages' language, for screen readers (and the axe-core audit).
+  app: { head: { title: `django-useauth + nuxt-auth (${provider})`, htmlAttrs: { lang: 'en' } } },
   css: ['~/assets/main.css'],
   auth: provider === 'authjs' ? authjs : local,
   runtimeConfig: { public: { authProvider: provider } },
