@@ -11,10 +11,8 @@ docs/tokens.md.
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable
 from importlib import import_module
-from importlib import resources
 from typing import TYPE_CHECKING
 from typing import Any
 from typing import TypeVar
@@ -46,6 +44,7 @@ from django_useauth.internal.http import parse_body
 from django_useauth.internal.http import site_dependent
 from django_useauth.internal.http import string_field
 from django_useauth.internal.lifetime import user_payload
+from django_useauth.internal.openapi import for_server as openapi_description
 from django_useauth.internal.redirects import absolute_url
 from django_useauth.internal.token_families import RefreshRefused
 from django_useauth.middleware import get_auth
@@ -228,18 +227,6 @@ def _invalid_registration(form: Any) -> HttpResponse:
     )
 
 
-@functools.cache
-def _openapi_document() -> dict[str, Any]:
-    # Shipped with the package; read once per process.
-    text = (
-        resources.files("django_useauth")
-        .joinpath("token_openapi.json")
-        .read_text(encoding="utf-8")
-    )
-    document: dict[str, Any] = json.loads(text)
-    return document
-
-
 @_endpoint
 @require_safe
 def openapi(request: HttpRequest) -> HttpResponse:
@@ -250,5 +237,5 @@ def openapi(request: HttpRequest) -> HttpResponse:
     if not conf.OPENAPI:
         return _not_found()
     base = absolute_url(request, reverse("useauth_token:session").rsplit("/", 1)[0])
-    document = {**_openapi_document(), "servers": [{"url": base}]}
+    document = openapi_description("token_openapi.json", base)
     return site_dependent(json_response(document))

@@ -10,12 +10,9 @@ decorators: a 405 is left as Django answers it.
 
 from __future__ import annotations
 
-import functools
-import json
 import logging
 from collections.abc import Callable
 from functools import wraps
-from importlib import resources
 from typing import TYPE_CHECKING
 from typing import Any
 from typing import Concatenate
@@ -57,6 +54,7 @@ from django_useauth.internal.http import site_dependent
 from django_useauth.internal.http import string_field
 from django_useauth.internal.http import wants_json
 from django_useauth.internal.lifetime import build_session
+from django_useauth.internal.openapi import for_server as openapi_description
 from django_useauth.internal.pages import api_url
 from django_useauth.internal.pages import error_url
 from django_useauth.internal.pages import page_url
@@ -464,18 +462,6 @@ def error(request: HttpRequest) -> HttpResponse:
     return _render_error(request, known)
 
 
-@functools.cache
-def _openapi_document() -> dict[str, Any]:
-    # Shipped with the package; read once per process.
-    text = (
-        resources.files("django_useauth")
-        .joinpath("openapi.json")
-        .read_text(encoding="utf-8")
-    )
-    document: dict[str, Any] = json.loads(text)
-    return document
-
-
 @_endpoint
 @require_safe
 def openapi(request: HttpRequest) -> HttpResponse:
@@ -487,7 +473,7 @@ def openapi(request: HttpRequest) -> HttpResponse:
     if not conf.OPENAPI:
         raise Http404("The OpenAPI description is switched off (USEAUTH_OPENAPI).")
     base = absolute_url(request, reverse("useauth:session").rsplit("/", 1)[0])
-    document = {**_openapi_document(), "servers": [{"url": base}]}
+    document = openapi_description("openapi.json", base)
     return site_dependent(json_response(document))
 
 
