@@ -76,6 +76,7 @@ def _register_checks() -> None:
         useauth_checks.check_providers,
         useauth_checks.check_browser_sessions,
         useauth_checks.check_tokens,
+        useauth_checks.check_email,
     ):
         checks.register(check, compatibility)
     checks.register(useauth_checks.check_templates, checks.Tags.templates)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django_useauth.internal.checks.backends import check_backends
 from django_useauth.internal.checks.deploy import check_deploy
 from django_useauth.internal.checks.deploy import check_proxy
+from django_useauth.internal.checks.email import check_email
 from django_useauth.internal.checks.installation import check_middleware
 from django_useauth.internal.checks.installation import check_templates
 from django_useauth.internal.checks.limits import check_throttle
@@ -35,6 +36,7 @@ __all__ = [
     "check_callbacks",
     "check_credentials",
     "check_deploy",
+    "check_email",
     "check_endpoints",
     "check_lifetimes",
     "check_middleware",

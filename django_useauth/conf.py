@@ -331,6 +331,80 @@ class Settings:
         )
         return value
 
+    @property
+    def EMAIL_ENABLED(self) -> bool:
+        """Whether the email provider (sign-in links and one-time codes sent by e-mail) is offered."""
+        value: bool = getattr(settings, "USEAUTH_EMAIL_ENABLED", False)
+        return value
+
+    @property
+    def EMAIL_NAME(self) -> str:
+        """Display name of the email provider (``GET providers`` and the sign-in page)."""
+        value: str = getattr(settings, "USEAUTH_EMAIL_NAME", defaults.EMAIL_NAME)
+        return value
+
+    @property
+    def EMAIL_FROM(self) -> str | None:
+        """The sign-in e-mails' sender; ``None``: ``DEFAULT_FROM_EMAIL``."""
+        value: str | None = getattr(settings, "USEAUTH_EMAIL_FROM", None)
+        return value
+
+    @property
+    def EMAIL_TOKEN_LIFETIME(self) -> timedelta:
+        """How long a sign-in link and its code are good for after they were sent (seconds or a timedelta)."""
+        value: timedelta = _seconds(
+            getattr(
+                settings, "USEAUTH_EMAIL_TOKEN_LIFETIME", defaults.EMAIL_TOKEN_LIFETIME
+            )
+        )
+        return value
+
+    @property
+    def EMAIL_CODE_ATTEMPTS(self) -> int:
+        """How many times a one-time code may be tried before it stops working."""
+        value: int = getattr(settings, "USEAUTH_EMAIL_CODE_ATTEMPTS", 5)
+        return value
+
+    @property
+    def EMAIL_CREATE_USERS(self) -> bool:
+        """Whether following a link sent to an address with no account creates one."""
+        value: bool = getattr(settings, "USEAUTH_EMAIL_CREATE_USERS", False)
+        return value
+
+    @property
+    def EMAIL_CREATE_USER_CALLBACK(self) -> str:
+        """Dotted path of the function that creates the account of a new address, or refuses to."""
+        value: str = getattr(
+            settings,
+            "USEAUTH_EMAIL_CREATE_USER_CALLBACK",
+            defaults.EMAIL_CREATE_USER_CALLBACK,
+        )
+        return value
+
+    @property
+    def EMAIL_NOTIFY_UNKNOWN(self) -> bool:
+        """Whether an address with no account (and no account creation) gets an e-mail saying so."""
+        value: bool = getattr(settings, "USEAUTH_EMAIL_NOTIFY_UNKNOWN", False)
+        return value
+
+    @property
+    def THROTTLE_EMAIL_ADDRESS_SENDS(self) -> int:
+        """Sign-in e-mails one address may be sent per ``USEAUTH_THROTTLE_WINDOW``."""
+        value: int = getattr(settings, "USEAUTH_THROTTLE_EMAIL_ADDRESS_SENDS", 5)
+        return value
+
+    @property
+    def THROTTLE_EMAIL_IP_SENDS(self) -> int:
+        """Sign-in e-mails one client address may ask for per ``USEAUTH_THROTTLE_WINDOW``."""
+        value: int = getattr(settings, "USEAUTH_THROTTLE_EMAIL_IP_SENDS", 20)
+        return value
+
+    @property
+    def PAGES_VERIFY_REQUEST(self) -> str | None:
+        """URL or URL name of a custom "check your e-mail" page (NextAuth's ``pages.verifyRequest``)."""
+        value: str | None = getattr(settings, "USEAUTH_PAGES_VERIFY_REQUEST", None)
+        return value
+
     def configured(self, name: str) -> object:
         """``USEAUTH_<name>`` as the project wrote it, or ``UNSET`` if it is not set.
 

@@ -47,3 +47,17 @@ TOKEN_ISSUER = "django-useauth"
 
 #: ``USEAUTH_TOKEN_REGISTER_FORM``: the form ``POST register`` validates with.
 TOKEN_REGISTER_FORM = "django_useauth.forms.RegistrationForm"
+
+#: ``USEAUTH_EMAIL_NAME``: NextAuth's name for the email provider.
+EMAIL_NAME = "Email"
+
+#: ``USEAUTH_EMAIL_TOKEN_LIFETIME``: a sign-in link and its code are good for 10
+#: minutes (NextAuth: 24 hours). A link is a password sent in clear text to a
+#: mailbox that is synced, forwarded and archived; the limit NIST SP 800-63B
+#: sets for out-of-band secrets is 10 minutes.
+EMAIL_TOKEN_LIFETIME = timedelta(minutes=10)
+
+#: ``USEAUTH_EMAIL_CREATE_USER_CALLBACK``: creates a user with the address as
+#: its email (and, for a model with a ``username``, as its username) and no
+#: usable password.
+EMAIL_CREATE_USER_CALLBACK = "django_useauth.email.create_user"

@@ -29,8 +29,6 @@ from django_useauth.exceptions import SessionRequired
 from django_useauth.internal import actions
 from django_useauth.internal import token_families
 from django_useauth.internal.access_tokens import InvalidAccessToken
-from django_useauth.internal.actions import SignInResult
-from django_useauth.internal.actions import SignOutResult
 from django_useauth.internal.bearer import Bearer
 from django_useauth.internal.bearer import aresolve as aresolve_bearer
 from django_useauth.internal.bearer import carries_session_cookie
@@ -52,6 +50,8 @@ from django_useauth.internal.lifetime import user_payload
 from django_useauth.internal.providers import ProviderJSON
 from django_useauth.internal.providers import providers_json
 from django_useauth.internal.redirects import resolve_callback_url
+from django_useauth.internal.results import SignInResult
+from django_useauth.internal.results import SignOutResult
 from django_useauth.internal.throttle import HELD_ATTRIBUTE
 from django_useauth.internal.throttle import held_attempt
 from django_useauth.internal.throttle import release_held
@@ -215,7 +215,9 @@ class AuthDetails:
     ) -> SignInResult:
         """Sign in with ``provider``; for ``"credentials"`` pass the fields as keywords.
 
-        Return a :class:`SignInResult`; raise
+        For ``"email"`` pass ``email=``: a sign-in e-mail is sent and the
+        result's ``url`` is the "check your e-mail" page. Return a
+        :class:`SignInResult`; raise
         :class:`~django_useauth.exceptions.UnknownProvider` for an unknown id.
         """
         return actions.sign_in(

@@ -1,8 +1,9 @@
-"""The rows behind token mode: one :class:`TokenFamily` per token sign-in, its :class:`RefreshToken` rows.
+"""The app's rows: token mode's :class:`TokenFamily` and :class:`RefreshToken`, e-mail sign-in's :class:`EmailToken`.
 
 Access tokens are signed JWTs and are never stored. A refresh token is stored
-only as the SHA-256 digest of its value, so a copy of the table signs nobody
-in. See ``docs/tokens.md``.
+only as the SHA-256 digest of its value, and an e-mailed link and code only as
+digests too, so a copy of the tables signs nobody in. See ``docs/tokens.md``
+and ``docs/email.md``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["RefreshToken", "TokenFamily"]
+__all__ = ["EmailToken", "RefreshToken", "TokenFamily"]
 
 
 class TokenFamily(models.Model):
@@ -85,3 +86,40 @@ class RefreshToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.family_id}:{self.digest[:8]}"
+
+
+class EmailToken(models.Model):
+    """One e-mailed sign-in: the link's token and the one-time code, by their digests.
+
+    Single use: signing in deletes the row. A newer e-mail for the same
+    address deletes the older rows, and so does ``manage.py cleartokens`` once
+    they expire. ``user`` is the account the e-mail was sent for; ``None``
+    for an address with no account when ``USEAUTH_EMAIL_CREATE_USERS`` is on.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    #: The address the e-mail went to: a known user's stored address, else the submitted one, lower-cased.
+    email = models.CharField(max_length=254, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="useauth_email_tokens",
+    )
+    #: SHA-256 of the link's token (256 random bits).
+    token_digest = models.CharField(max_length=64, unique=True)
+    #: HMAC of the code, keyed with ``SECRET_KEY`` (the code itself has only 40 bits).
+    code_digest = models.CharField(max_length=64)
+    code_attempts = models.PositiveSmallIntegerField(default=0)
+    #: The callbackUrl asked for with the e-mail, as the redirect policy allowed it then.
+    callback_url = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("e-mail sign-in")
+        verbose_name_plural = _("e-mail sign-ins")
+
+    def __str__(self) -> str:
+        return f"{self.pk}:{self.token_digest[:8]}"

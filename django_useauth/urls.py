@@ -28,6 +28,7 @@ urlpatterns = [
     re_path(r"^callback/(?P<provider>[^/]+)/?\Z", views.callback, name="callback"),
     path("signout", views.signout, name="signout"),
     path("error", views.error, name="error"),
+    path("verify-request", views.verify_request, name="verify_request"),
     path("_log", views.log, name="log"),
     path("openapi.json", views.openapi, name="openapi"),
 ]

@@ -31,6 +31,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.log import log_response
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.debug import sensitive_variables
@@ -40,6 +41,8 @@ from django.views.decorators.http import require_safe
 
 from django_useauth.conf import conf
 from django_useauth.internal import actions
+from django_useauth.internal import email_sign_in
+from django_useauth.internal import email_tokens
 from django_useauth.internal import oauth
 from django_useauth.internal.csrf import csrf_is_valid
 from django_useauth.internal.error_codes import SIGN_IN_ERRORS
@@ -59,11 +62,13 @@ from django_useauth.internal.pages import api_url
 from django_useauth.internal.pages import error_url
 from django_useauth.internal.pages import page_url
 from django_useauth.internal.providers import CREDENTIALS_ID
+from django_useauth.internal.providers import EMAIL_ID
 from django_useauth.internal.providers import get_provider
 from django_useauth.internal.providers import get_providers
 from django_useauth.internal.providers import providers_json
 from django_useauth.internal.redirects import absolute_url
 from django_useauth.internal.redirects import is_allowed_callback_url
+from django_useauth.internal.results import SignInResult
 from django_useauth.middleware import get_auth
 from django_useauth.signals import session_updated
 
@@ -85,6 +90,7 @@ __all__ = [
     "signin",
     "signin_provider",
     "signout",
+    "verify_request",
 ]
 
 _View = Callable[..., HttpResponse]
@@ -253,6 +259,8 @@ def _update_session(request: HttpRequest, data: Any) -> JsonResponse:
 # The sign-in errors that answer the credentials form: the sign-in page
 # marks its fields invalid and puts the focus back in the first one.
 _CREDENTIALS_ERRORS = frozenset({"CredentialsSignin", "TooManyAttempts"})
+# And those that answer the e-mail form.
+_EMAIL_ERRORS = frozenset({"EmailSignin", "TooManyEmails"})
 
 
 def _sign_in_page(request: HttpRequest) -> HttpResponse:
@@ -268,6 +276,8 @@ def _sign_in_page(request: HttpRequest) -> HttpResponse:
         "credentials_error": error in _CREDENTIALS_ERRORS,
         "csrf_failed": request.GET.get("csrf") == "true",
         "credentials": all_providers.get(CREDENTIALS_ID),
+        "email": all_providers.get(EMAIL_ID),
+        "email_error": error in _EMAIL_ERRORS,
         "providers": [p for p in all_providers.values() if p.type == "oauth"],
     }
     return render(request, "django_useauth/signin.html", context)
@@ -302,6 +312,13 @@ def _start_sign_in(
     provider = get_provider(provider_id)
     if provider is None:
         return _unknown_provider(request, json_mode)
+    if provider.type == "email":
+        result = email_sign_in.request_sign_in(
+            request,
+            body.get("email"),
+            callback_url=_posted_callback_url(request, body),
+        )
+        return _sign_in_response(result, json_mode)
     if provider.backend is None:
         # As NextAuth v4: credentials sign in through callback/, so this
         # answers with the sign-in page.
@@ -341,7 +358,7 @@ def callback(request: HttpRequest, provider: str) -> HttpResponse:
     # Each kind of provider takes its own methods. These 405s are left as
     # Django writes them, like require_http_methods' own: never-cache starts
     # below, in _callback.
-    if found is not None and found.backend is None and request.method != "POST":
+    if found is not None and found.type == "credentials" and request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     if found is not None and found.backend is not None and request.method == "HEAD":
         # A HEAD must not spend the flow's one-time state.
@@ -357,6 +374,10 @@ def _callback(request: HttpRequest, found: Provider | None) -> HttpResponse:
             body = parse_body(request)
             json_mode = body is not None and wants_json(request, body)
         return _unknown_provider(request, json_mode)
+    if found.type == "email":
+        if request.method == "POST":
+            return _email_callback(request)
+        return _email_confirmation(request)
     if found.backend is None:
         return _credentials_callback(request)
     return oauth.complete(request, found.backend)
@@ -373,9 +394,59 @@ def _credentials_callback(
         callback_url=_posted_callback_url(request, body),
         credentials=body,
     )
+    return _sign_in_response(result, json_mode)
+
+
+def _sign_in_response(result: SignInResult, json_mode: bool) -> HttpResponse:
     response = redirect_response(result.url, json_mode=json_mode, status=result.status)
     if result.retry_after is not None:
         response["Retry-After"] = str(result.retry_after)
+    return response
+
+
+def _email_confirmation(request: HttpRequest) -> HttpResponse:
+    # GET callback/email?token&email: the link in the e-mail. A mail
+    # scanner fetches every link, so a GET only asks; the sign-in is the
+    # page's POST. A link that can no longer sign in says so at once.
+    token = request.GET.get("token")
+    address = request.GET.get("email")
+    if email_tokens.find_token(address, token) is None:
+        return HttpResponseRedirect(error_url(request, "Verification"))
+    context = {"email": address, "token": token}
+    response = render(request, "django_useauth/email_confirm.html", context)
+    # The URL holds the token: no Referer may carry it, not even to this
+    # site's own logs (the stylesheet's request). Not no-referrer, under
+    # which browsers send "Origin: null" with the page's POST, and Django's
+    # CSRF check refuses that.
+    response["Referrer-Policy"] = "strict-origin"
+    return response
+
+
+@sensitive_variables("body")
+def _email_callback(request: HttpRequest) -> HttpResponse:
+    # The confirmation page posts the link's token; the "check your e-mail"
+    # page posts the code, and a failed CSRF check sends it back there.
+    body = parse_body(request)
+    if body is None:
+        return _bad_request()
+    json_mode = wants_json(request, body)
+    with_token = body.get("token") is not None
+    if not csrf_is_valid(request, body.get("csrfToken")):
+        url = (
+            api_url(request, "signin", csrf="true")
+            if with_token
+            else email_sign_in.verify_request_url(request, csrf="true")
+        )
+        return redirect_response(url, json_mode=json_mode)
+    email = body.get("email")
+    if with_token:
+        result = email_sign_in.sign_in_with_token(request, email, body.get("token"))
+    else:
+        result = email_sign_in.sign_in_with_code(request, email, body.get("code"))
+    response = _sign_in_response(result, json_mode)
+    # The browser goes on from here with no Referer at all (the page it came
+    # from held the link's token in its URL).
+    response["Referrer-Policy"] = "no-referrer"
     return response
 
 
@@ -438,6 +509,44 @@ def _log_as_not_a_failure(request: HttpRequest, response: HttpResponse) -> None:
         request=request,
         level="warning",
     )
+
+
+# The codes the "check your e-mail" page explains; others are not shown.
+_VERIFY_REQUEST_ERRORS = {
+    "Verification": gettext_lazy(
+        "That code did not work. It may be mistyped, used, or expired, or it "
+        "was tried too many times. Check it, or ask for a new e-mail."
+    ),
+    "TooManyAttempts": gettext_lazy("Too many failed attempts. Try again later."),
+}
+
+
+@_endpoint
+@require_safe
+@no_store_view
+def verify_request(request: HttpRequest) -> HttpResponse:
+    """``GET verify-request``: the "check your e-mail" page, with a form for the e-mailed code.
+
+    Or a redirect to ``USEAUTH_PAGES_VERIFY_REQUEST`` with the same query.
+    ``error`` (``Verification``, ``TooManyAttempts``) says why a code was
+    refused.
+    """
+    error = request.GET.get("error")
+    known = error if error in _VERIFY_REQUEST_ERRORS else None
+    if conf.PAGES_VERIFY_REQUEST:
+        params = {"provider": EMAIL_ID, "type": "email"}
+        if known:
+            params["error"] = known
+        if request.GET.get("csrf") == "true":
+            params["csrf"] = "true"
+        return _page_redirect(conf.PAGES_VERIFY_REQUEST, "verify_request", params)
+    context = {
+        "email": email_sign_in.pending_address(request),
+        "error_message": _VERIFY_REQUEST_ERRORS[known] if known else None,
+        "csrf_failed": request.GET.get("csrf") == "true",
+        "code_enabled": get_provider(EMAIL_ID) is not None,
+    }
+    return render(request, "django_useauth/verify_request.html", context)
 
 
 @_endpoint

@@ -107,4 +107,14 @@ else
 fi
 
 echo "Serving the demo at http://127.0.0.1:$PORT/ (user: demo, password: useauth-demo)"
+mail=$("$PYTHON" -c '
+import os
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "testproject.settings")
+from django.conf import settings
+mailer = getattr(settings, "MAILERS", {}).get("default", {}).get("BACKEND")
+print((mailer or settings.EMAIL_BACKEND) if settings.USEAUTH_EMAIL_ENABLED else "")
+' 2>/dev/null) || mail=
+if [ "$mail" = "testproject.mail.EmailBackend" ]; then
+    echo "E-mail sign-in: the e-mails (with their link and code) are written here, for demo@example.com."
+fi
 "$PYTHON" manage.py runserver "127.0.0.1:$PORT"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import django
 import environ
 from django.utils.translation import gettext_lazy as _
 
@@ -236,6 +237,41 @@ if "USEAUTH_TOKEN_REFRESH_LIFETIME" in env:
 if "USEAUTH_TOKEN_ROTATE_REFRESH" in env:
     USEAUTH_TOKEN_ROTATE_REFRESH = env.bool("USEAUTH_TOKEN_ROTATE_REFRESH")
 USEAUTH_TOKEN_REGISTER = env.bool("USEAUTH_TOKEN_REGISTER", default=False)
+
+# E-mail sign-in (a link and a code), sent through EMAIL_URL. The demo's
+# default writes each e-mail to the terminal, link included (testproject/mail.py).
+USEAUTH_EMAIL_ENABLED = env.bool("USEAUTH_EMAIL_ENABLED", default=True)
+USEAUTH_EMAIL_CREATE_USERS = env.bool("USEAUTH_EMAIL_CREATE_USERS", default=False)
+USEAUTH_EMAIL_NOTIFY_UNKNOWN = env.bool("USEAUTH_EMAIL_NOTIFY_UNKNOWN", default=False)
+email_settings = env.email_url("EMAIL_URL", default="consolemail://")
+if email_settings["EMAIL_BACKEND"] == "django.core.mail.backends.console.EmailBackend":
+    email_settings["EMAIL_BACKEND"] = "testproject.mail.EmailBackend"
+if django.VERSION >= (6, 1):
+    # Django 6.1 replaces the EMAIL_* connection settings with MAILERS (and
+    # warns about the old ones); django-environ still answers with those.
+    mail_options: dict[str, object] = {}
+    if email_settings["EMAIL_BACKEND"] == "django.core.mail.backends.smtp.EmailBackend":
+        mail_options = {
+            "host": email_settings["EMAIL_HOST"],
+            "port": email_settings["EMAIL_PORT"],
+            "username": email_settings["EMAIL_HOST_USER"],
+            "password": email_settings["EMAIL_HOST_PASSWORD"],
+            "use_tls": email_settings.get("EMAIL_USE_TLS", False),
+            "use_ssl": email_settings.get("EMAIL_USE_SSL", False),
+            "timeout": 10,
+        }
+    elif email_settings["EMAIL_BACKEND"].endswith(".filebased.EmailBackend"):
+        mail_options = {"file_path": email_settings["EMAIL_FILE_PATH"]}
+    MAILERS = {
+        "default": {"BACKEND": email_settings["EMAIL_BACKEND"], "OPTIONS": mail_options}
+    }
+else:
+    vars().update(email_settings)
+    # The e-mail is sent during the request: never wait for ever on a mail server.
+    EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default="django-useauth demo <noreply@localhost>"
+)
 if "USEAUTH_THROTTLE_ACCOUNT_FAILURES" in env:
     USEAUTH_THROTTLE_ACCOUNT_FAILURES = env.int("USEAUTH_THROTTLE_ACCOUNT_FAILURES")
 if "USEAUTH_THROTTLE_IP_FAILURES" in env:

@@ -42,3 +42,15 @@ class Member(Person, AbstractBaseUser):
 
     def __str__(self) -> str:
         return self.handle
+
+
+class EmailUser(AbstractBaseUser):
+    """A user model whose email is its ``USERNAME_FIELD`` (tests swap ``AUTH_USER_MODEL`` to it)."""
+
+    email = models.EmailField(unique=True)
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+
+    def __str__(self) -> str:
+        return self.email

@@ -7,27 +7,14 @@ from unittest import mock
 
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.contrib.auth.middleware import AuthenticationMiddleware
 from django.contrib.auth.signals import user_logged_in
-from django.contrib.sessions.middleware import SessionMiddleware
-from django.http import HttpResponse
-from django.test import RequestFactory
 from django.test import TestCase
 from django.test import override_settings
 from django.utils import timezone
 
-from django_useauth.middleware import AuthMiddleware
 from tests.utils import PASSWORD
+from tests.utils import build_request
 from tests.utils import make_user
-
-
-def build_request(cookies=None):
-    request = RequestFactory().post("/", REMOTE_ADDR="10.1.1.1")
-    request.COOKIES.update(cookies or {})
-    SessionMiddleware(lambda r: HttpResponse()).process_request(request)
-    AuthenticationMiddleware(lambda r: HttpResponse()).process_request(request)
-    AuthMiddleware(lambda r: HttpResponse())(request)
-    return request
 
 
 class AsyncSignInTests(TestCase):

@@ -21,6 +21,7 @@ from typing import Any
 from unittest import mock
 
 from django.contrib.staticfiles.testing import StaticLiveServerTestCase
+from django.core import mail
 from django.test import SimpleTestCase
 from django.test import modify_settings
 from django.test import override_settings
@@ -32,6 +33,8 @@ from tests.idp import IdentityProvider
 from tests.live import DEMO_PASSWORD
 from tests.live import DEMO_USERNAME
 from tests.live import DemoProject
+from tests.smtp import CODE_RE
+from tests.smtp import LINK_RE
 from tests.utils import GITHUB
 from tests.utils import PASSWORD
 from tests.utils import make_user
@@ -78,6 +81,9 @@ PROVIDERS = {
     "SOCIAL_AUTH_GOOGLE_OAUTH2_KEY": "google-client",
     "SOCIAL_AUTH_GOOGLE_OAUTH2_SECRET": "google-secret",
 }
+
+#: The "check your e-mail" route, as the email provider answers a sent e-mail.
+VERIFY_REQUEST = "/api/auth/verify-request?provider=email&type=email"
 
 #: A site that names itself and shows a logo (the app's own icon stands in).
 BRANDED = {
@@ -254,6 +260,111 @@ class BuiltInPagesTests(LivePagesTestCase):
         session = self.context.request.get("/api/auth/session").json()
         assert session["user"]["email"] == "ada@example.com"
 
+    def ask_for_an_email(self, address: str = "ada@example.com") -> str:
+        """Ask for a sign-in e-mail with the context's cookies (its session remembers the address); the e-mailed link."""
+        csrf = self.context.request.get("/api/auth/csrf").json()["csrfToken"]
+        response = self.context.request.post(
+            "/api/auth/signin/email",
+            form={"csrfToken": csrf, "email": address, "json": "true"},
+        )
+        assert response.json() == {"url": f"{self.live_server_url}{VERIFY_REQUEST}"}, (
+            response.text()
+        )
+        links: list[str] = LINK_RE.findall(str(mail.outbox[-1].body))
+        [link] = links
+        return link
+
+    @override_settings(USEAUTH_EMAIL_ENABLED=True)
+    def test_email_pages(self):
+        problems = [
+            *self.audit("/api/auth/signin", "signin-email"),
+            *self.audit("/api/auth/signin?error=EmailSignin", "signin-email-error"),
+            # No address pending in this browser: the page asks for it.
+            *self.audit(VERIFY_REQUEST, "verify-request"),
+            *self.audit(f"{VERIFY_REQUEST}&error=Verification", "verify-request-error"),
+        ]
+        link = self.ask_for_an_email()
+        problems += [
+            *self.audit(VERIFY_REQUEST, "verify-request-pending"),
+            *self.audit(
+                f"{VERIFY_REQUEST}&error=Verification", "verify-request-pending-error"
+            ),
+            *self.audit(link, "email-confirm"),
+        ]
+        a11y.assert_clean(problems)
+
+    @override_settings(USEAUTH_EMAIL_ENABLED=True, USEAUTH_CREDENTIALS_ENABLED=False)
+    def test_email_sign_in_error(self):
+        self.page.goto("/api/auth/signin?error=EmailSignin")
+        alert = self.page.get_by_role("alert")
+        assert alert.inner_text() == "The e-mail could not be sent."
+        # The field is invalid, described by the message, and has the focus.
+        field = self.page.get_by_label("Email address")
+        assert field.get_attribute("aria-invalid") == "true"
+        assert (
+            field.evaluate(
+                "(input) => document.getElementById(input.getAttribute('aria-describedby')).textContent"
+            )
+            == alert.inner_text()
+        )
+        self.assert_focused("Email address")
+
+    @override_settings(
+        USEAUTH_EMAIL_ENABLED=True,
+        USEAUTH_CREDENTIALS_ENABLED=False,
+        USEAUTH_SITE_NAME=LONG_SITE_NAME,
+    )
+    def test_long_email_address(self):
+        # The address is one word wider than a 320 px screen: it wraps on
+        # "check your e-mail" and on the link's confirmation page.
+        make_user("rumpel", **LONG_USER)
+        link = self.ask_for_an_email(LONG_USER["email"])
+        problems = [
+            *self.audit(VERIFY_REQUEST, "verify-request-long-email"),
+            *self.audit(link, "email-confirm-long-email"),
+        ]
+        assert LONG_USER["email"] in self.page.get_by_role("main").inner_text()
+        a11y.assert_clean(problems)
+
+    @override_settings(USEAUTH_EMAIL_ENABLED=True, USEAUTH_CREDENTIALS_ENABLED=False)
+    def test_keyboard_email_code(self):
+        page = self.page
+        page.goto("/api/auth/signin?callbackUrl=/status/")
+        page.keyboard.press("Tab")
+        self.assert_focused("Email address")
+        page.keyboard.type("ada@example.com")
+        page.keyboard.press("Enter")
+        page.wait_for_url(f"**{VERIFY_REQUEST}")
+        [code] = CODE_RE.findall(str(mail.outbox[-1].body))
+        # The address it was asked for is filled in (and may be corrected).
+        page.keyboard.press("Tab")
+        self.assert_focused("Email address")
+        assert page.get_by_label("Email address").input_value() == "ada@example.com"
+        page.keyboard.press("Tab")
+        self.assert_focused("Code")
+        page.keyboard.type("AAAA-AAAA" if code != "AAAA-AAAA" else "BBBB-BBBB")
+        # Enter in the field submits; the refusal comes back announced.
+        page.keyboard.press("Enter")
+        page.wait_for_url(f"**{VERIFY_REQUEST}&error=Verification")
+        alert = page.get_by_role("alert")
+        assert alert.inner_text().startswith("That code did not work.")
+        field = page.get_by_label("Code")
+        assert field.get_attribute("aria-invalid") == "true"
+        described = field.evaluate(
+            "(input) => input.getAttribute('aria-describedby').split(' ')"
+            ".map((id) => document.getElementById(id).textContent)"
+        )
+        assert alert.inner_text() in described
+        self.assert_focused("Code")
+        page.keyboard.type(code)
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.textContent") == "Sign in"
+        self.assert_focus_visible()
+        page.keyboard.press("Space")
+        page.wait_for_url(f"{self.live_server_url}/status/")
+        session = self.context.request.get("/api/auth/session").json()
+        assert session["user"]["email"] == "ada@example.com"
+
     def assert_focused(self, label: str) -> None:
         assert self.page.evaluate("document.activeElement.labels[0].textContent") == (
             label
@@ -287,6 +398,21 @@ class RightToLeftTests(LivePagesTestCase):
             # The words start at the right: on the fields' right edge (inside padding).
             assert field["right"] - 24 <= text["textRight"] <= field["right"], selector
             assert text["textLeft"] > field["left"] + 40, selector
+
+    @override_settings(USEAUTH_EMAIL_ENABLED=True)
+    def test_arabic_email(self):
+        self.context = self.new_context(locale="ar")
+        self.page = self.context.new_page()
+        problems = [
+            *self.audit("/api/auth/signin?error=EmailSignin", "signin-email-ar"),
+            *self.audit(f"{VERIFY_REQUEST}&error=Verification", "verify-request-ar"),
+        ]
+        a11y.assert_clean(problems)
+        html = self.page.locator("html")
+        assert html.get_attribute("dir") == "rtl"
+        # The address and the code are typed left to right.
+        for label in ("#useauth-email-address", "#useauth-code"):
+            assert self.page.locator(label).get_attribute("dir") == "ltr"
 
 
 class DemoSite(DemoProject):

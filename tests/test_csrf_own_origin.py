@@ -72,6 +72,13 @@ class OwnOriginTests(TestCase):
         assert "CSRF_TRUSTED_ORIGINS" in message
         assert "?csrf=true" in message
 
+    def test_an_opaque_origin_gets_no_advice(self) -> None:
+        # "Origin: null" (a sandboxed frame, a no-referrer page) is no front
+        # end: trusting it as USEAUTH_URL would be wrong advice.
+        with self.assertNoLogs("django_useauth.internal.csrf", logging.ERROR):
+            assert self.sign_in("null").endswith("/signin?csrf=true")
+        assert "null" not in csrf._explained
+
     def test_a_missing_token_is_not_explained_as_an_origin(self) -> None:
         with self.assertNoLogs("django_useauth.internal.csrf", logging.ERROR):
             response = self.client.post(

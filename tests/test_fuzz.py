@@ -10,7 +10,11 @@ naming the server, where the requests go.
 Every operation is fuzzed with schemathesis' stateless generation, a bounded
 and reproducible number of examples each: signed in (as the demo user) and
 then signed out, for ``signin/{provider}`` and ``callback/{provider}`` with
-``credentials``, ``github`` and a generated id. The POSTs that check CSRF carry
+``credentials``, ``github`` and a generated id. The email provider is on, as
+the demo has it, with paths of its own (``signin/email``, ``callback/email``,
+``verify-request``): the demo's console backend writes each e-mail to the
+server's log (the send limits keep them few), and the demo user's last link
+is read from there and opened. The POSTs that check CSRF carry
 the real ``csrftoken`` cookie and get the matching token in the ``csrfToken``
 field, in the ``X-CSRFToken`` header, or only what was generated. Every
 response must pass tests/schema.py's checks: no server error but the documented
@@ -21,12 +25,14 @@ command that reproduces it.
 
 from __future__ import annotations
 
+import re
 import shutil
 import tempfile
 import time
 import uuid
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 import requests
 import schemathesis
@@ -46,6 +52,7 @@ from schemathesis.specs.openapi.schemas import OpenApiSchema
 
 from tests import schema
 from tests.browser import artifact
+from tests.expected import DEMO_USER
 from tests.live import DEMO_PASSWORD
 from tests.live import DEMO_USERNAME
 from tests.live import DemoProject
@@ -56,7 +63,14 @@ SIGNED_IN_EXAMPLES = 6
 SIGNED_OUT_EXAMPLES = 15
 
 #: The POSTs that run Django's CSRF check.
-CSRF_CHECKED = {"/session", "/signin/{provider}", "/callback/{provider}", "/signout"}
+CSRF_CHECKED = {
+    "/session",
+    "/signin/{provider}",
+    "/signin/email",
+    "/callback/{provider}",
+    "/callback/email",
+    "/signout",
+}
 
 #: Where a POST's CSRF token comes from: the csrfToken field, the X-CSRFToken
 #: header, or only what schemathesis generated (almost always a failure).
@@ -76,6 +90,16 @@ CALLBACK_URLS = [
     "https://evil.example/",
     "javascript:alert(1)",
 ]
+#: Addresses for the email provider: the demo user's (in two spellings) and
+#: one without an account.
+DEMO_EMAIL = str(DEMO_USER["email"])
+EMAILS = [DEMO_EMAIL, DEMO_EMAIL.upper(), "nobody@example.com"]
+#: The POSTs whose body has an ``email`` field.
+EMAIL_BODIES = {"/signin/email", "/callback/email"}
+#: The most sign-in e-mails the demo user can be sent in a run: the default
+#: USEAUTH_THROTTLE_EMAIL_ADDRESS_SENDS, which the demo keeps (and a run is
+#: shorter than the window).
+DEMO_USER_EMAILS = 5
 
 
 class DemoServer(DemoProject):
@@ -95,7 +119,24 @@ class DemoServer(DemoProject):
             AUTH_GITHUB_ID="fuzz-client",
             AUTH_GITHUB_SECRET="fuzz-secret",
             USEAUTH_OPENAPI="true",
+            # E-mail sign-in as `make run` has it (whatever .env says): each
+            # e-mail written to the log, none sent anywhere. Only the demo
+            # user has an account, and unknown addresses get no e-mail.
+            USEAUTH_EMAIL_ENABLED="true",
+            EMAIL_URL="consolemail://",
+            USEAUTH_EMAIL_NOTIFY_UNKNOWN="false",
         )
+
+    def emails(self) -> list[str]:
+        """The e-mails the demo's console backend has written to the log so far."""
+        text = self.log.read_text(encoding="utf-8", errors="replace")
+        return re.findall(r"^Subject: .*$", text, flags=re.MULTILINE)
+
+    def last_link(self) -> str | None:
+        """The query of the last sign-in link in the log, if there is one."""
+        text = self.log.read_text(encoding="utf-8", errors="replace")
+        links = re.findall(rf"{self.origin}/api/auth/callback/email\?(\S+)", text)
+        return links[-1] if links else None
 
     def start(self) -> None:
         self.setup()
@@ -186,9 +227,11 @@ class FuzzTests(SimpleTestCase):
     def hints(
         self, operation: APIOperation[Any, Any, Any, Any]
     ) -> st.SearchStrategy[dict[str, str]]:
-        """Known values for the operation's ``error`` and ``callbackUrl`` parameters, each maybe."""
+        """Known values for the operation's ``error``, ``callbackUrl`` and ``email`` parameters (or fields), each maybe."""
         query = {p.name for p in operation.iter_parameters() if p.location == "query"}
         optional: dict[str, st.SearchStrategy[str]] = {}
+        if "email" in query or operation.path in EMAIL_BODIES:
+            optional["email"] = st.sampled_from(EMAILS)
         if "callbackUrl" in query:
             optional["callbackUrl"] = st.one_of(
                 st.sampled_from(CALLBACK_URLS),
@@ -201,16 +244,32 @@ class FuzzTests(SimpleTestCase):
             )
         return st.fixed_dictionaries({}, optional=optional)
 
-    def explicit(self, operation: APIOperation[Any, Any, Any, Any]) -> list[Case[Any]]:
-        """Cases run before the generated ones: the error page with each code."""
-        if operation.path != "/error":
-            return []
-        return [operation.Case(query={"error": code}) for code in ERROR_CODES]
+    def explicit(
+        self, operation: APIOperation[Any, Any, Any, Any]
+    ) -> list[tuple[Case[Any], str]]:
+        """Cases run before the generated ones, with their token source.
+
+        The error page with each code; an e-mail for the demo user; and its
+        link (the last one in the server's log), opened by GET and HEAD.
+        """
+        if operation.path == "/error":
+            return [
+                (operation.Case(query={"error": code}), "generated")
+                for code in ERROR_CODES
+            ]
+        if operation.label == "POST /signin/email":
+            body: dict[str, Any] = {"email": DEMO_EMAIL, "json": "true"}
+            return [(operation.Case(body=body, media_type=FORM), "field")]
+        link = self.server.last_link()
+        if operation.path == "/callback/email" and link and operation.method != "post":
+            return [(operation.Case(query=dict(parse_qsl(link))), "generated")]
+        return []
 
     def apply(self, case: Case[Any], hints: dict[str, str]) -> None:
-        """Put the hints in the query, or a posted callbackUrl in the body (which it is read from first)."""
-        if isinstance(case.body, dict) and "callbackUrl" in hints:
-            case.body = {**case.body, "callbackUrl": hints.pop("callbackUrl")}
+        """Put the hints in the query, or a posted callbackUrl or email in the body (which they are read from)."""
+        for field in ("callbackUrl", "email"):
+            if isinstance(case.body, dict) and field in hints:
+                case.body = {**case.body, field: hints.pop(field)}
         case.query = {**case.query, **hints}
 
     def check(self, case: Case[Any], response: Response) -> None:
@@ -260,8 +319,8 @@ class FuzzTests(SimpleTestCase):
                 # A POST signout (or a session it ended): sign in again.
                 browser.sign_in()
 
-        for case in self.explicit(operation):
-            run = example(case=case, source="generated", hints={})(run)
+        for case, source in self.explicit(operation):
+            run = example(case=case, source=source, hints={})(run)
         run()
 
     def fuzz_all(self, browser: Browser, *, examples: int, signed_in: bool) -> None:
@@ -296,6 +355,9 @@ class FuzzTests(SimpleTestCase):
         artifact("fuzz-cases.txt").write_text(f"{summary}\n")
         assert self.cases >= 300
         assert not self.failures, "\n\n".join(self.failures)
+        # The demo user's e-mails were written to the log, no more than the
+        # send limit lets through; no other address has an account.
+        assert 1 <= len(self.server.emails()) <= DEMO_USER_EMAILS
 
     def test_served_document(self):
         self.schema.validate()

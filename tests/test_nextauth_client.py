@@ -8,6 +8,8 @@ test drives ``window.nextAuth`` in headless Chromium and checks what the client
 resolves, what ``useSession()`` renders, and every request it made against
 PROTOCOL.md section 3. No request may fail with a 5xx, and the client must log
 no error (it logs ``CLIENT_FETCH_ERROR`` for any answer it cannot use).
+``signIn("email", …)`` runs with the email provider on: what it resolves to,
+and the e-mailed link followed in the same browser (tests/smtp.py's server).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from urllib.parse import parse_qsl
 from urllib.parse import urlencode
 from urllib.parse import urlsplit
 
+from django.core import mail
 from django.test import override_settings
 from playwright.sync_api import ConsoleMessage
 from playwright.sync_api import Request
@@ -32,7 +35,9 @@ from playwright.sync_api import expect
 from tests.browser import BrowserTestCase
 from tests.browser import artifact
 from tests.expected import credentials_providers
+from tests.expected import provider
 from tests.live import ROOT
+from tests.smtp import smtp_server
 from tests.utils import EXPIRES_RE
 from tests.utils import FORM
 from tests.utils import PASSWORD
@@ -367,5 +372,129 @@ class NextAuthClientTests(BrowserTestCase):
             "GET /api/auth/session",
             "GET /api/auth/providers",
             "GET /api/auth/signin",
+        ]
+        self.assert_clean()
+
+    # -- the email provider ----------------------------------------------------------
+
+    def sign_in_by_email(self, email: str) -> Any:
+        """``signIn("email", {email, redirect: false, callbackUrl})``, resolved."""
+        options = {"email": email, "redirect": False, "callbackUrl": "/protected/?x=1"}
+        return self.page.evaluate(
+            "(options) => nextAuth.signIn('email', options)", options
+        )
+
+    def email_sign_in_form(self, email: str, token: str) -> list[tuple[str, str]]:
+        """What ``sign_in_by_email(email)`` posts: its options in order, then ``csrfToken`` and ``json``."""
+        return [
+            ("email", email),
+            ("redirect", "false"),
+            ("callbackUrl", "/protected/?x=1"),
+            ("csrfToken", token),
+            ("json", "true"),
+        ]
+
+    @override_settings(
+        USEAUTH_EMAIL_ENABLED=True, USEAUTH_THROTTLE_EMAIL_ADDRESS_SENDS=1
+    )
+    def test_sign_in_by_email(self) -> None:
+        self.open()
+        assert self.run_js("nextAuth.getProviders()") == {
+            **credentials_providers(self.base),
+            "email": provider(self.base, "email", "Email", "email"),
+        }
+
+        # Sent: the client resolves with the "check your e-mail" URL, and
+        # refreshes its session (still none).
+        assert self.sign_in_by_email("ada@example.com") == {
+            "error": None,
+            "status": 200,
+            "ok": True,
+            "url": f"{self.base}/verify-request?provider=email&type=email",
+        }
+        [sent] = mail.outbox
+        assert sent.to == ["ada@example.com"]
+        # Not an address: NextAuth's EmailSignin, with a 200 (ok, and no URL).
+        assert self.sign_in_by_email("not an address") == {
+            "error": "EmailSignin",
+            "status": 200,
+            "ok": True,
+            "url": None,
+        }
+        # Over the address's sends: TooManyEmails, 429.
+        assert self.sign_in_by_email("ada@example.com") == {
+            "error": "TooManyEmails",
+            "status": 429,
+            "ok": False,
+            "url": None,
+        }
+        assert len(mail.outbox) == 1
+        assert self.shown() == ("unauthenticated", None)
+        assert self.run_js("nextAuth.statuses") == ["loading", "unauthenticated"]
+
+        # signIn("email") posts to signin/email, not callback/; the session
+        # is fetched again after each answer that is ok.
+        sign_in = [
+            "GET /api/auth/providers",
+            "GET /api/auth/csrf",
+            "POST /api/auth/signin/email",
+        ]
+        assert self.api_calls() == [
+            "GET /api/auth/session",
+            "GET /api/auth/providers",
+            *sign_in,
+            "GET /api/auth/session",
+            *sign_in,
+            "GET /api/auth/session",
+            *sign_in,
+        ]
+        posts = [
+            parse_qsl(r.post_data or "", keep_blank_values=True)
+            for r in self.api_requests()
+            if r.method == "POST"
+        ]
+        tokens = self.csrf_tokens()
+        assert posts == [
+            self.email_sign_in_form(address, token)
+            for address, token in zip(
+                ["ada@example.com", "not an address", "ada@example.com"],
+                tokens,
+                strict=True,
+            )
+        ]
+        self.assert_fetch_data_requests()
+        self.assert_clean((429, "/api/auth/signin/email"))
+
+    @override_settings(USEAUTH_EMAIL_ENABLED=True)
+    def test_sign_in_by_email_then_the_link(self) -> None:
+        with smtp_server() as smtp:
+            self.open()
+            result = self.sign_in_by_email("Ada@Example.com")
+            assert (
+                result["url"] == f"{self.base}/verify-request?provider=email&type=email"
+            )
+            message = smtp.wait_for("ada@example.com")
+        # The link in the same browser: its confirmation page, "Sign in",
+        # and the callbackUrl given to signIn().
+        self.page.goto(message.link)
+        self.page.get_by_role("button", name="Sign in").click()
+        self.page.wait_for_url(f"{self.live_server_url}/protected/?x=1")
+        expect(self.page.locator("body")).to_have_text("protected")
+
+        # Back in the app: useSession() has the session.
+        self.open()
+        expect(self.page.locator("#status")).to_have_text("authenticated")
+        status, data = self.shown()
+        assert status == "authenticated"
+        self.assert_session(data)
+        assert self.api_calls() == [
+            "GET /api/auth/session",
+            "GET /api/auth/providers",
+            "GET /api/auth/csrf",
+            "POST /api/auth/signin/email",
+            "GET /api/auth/session",
+            "GET /api/auth/callback/email",
+            "POST /api/auth/callback/email",
+            "GET /api/auth/session",
         ]
         self.assert_clean()

@@ -13,6 +13,7 @@ import re
 import tomllib
 from pathlib import Path
 from typing import Any
+from typing import get_args
 
 import jsonschema_rs
 import schemathesis
@@ -25,13 +26,23 @@ from django.urls import resolve
 from django_useauth import urls
 from django_useauth.internal.error_codes import SIGN_IN_ERRORS
 from django_useauth.internal.error_codes import error_page
+from django_useauth.internal.providers import EMAIL_ID
 from django_useauth.internal.providers import PROVIDER_ID_RE
+from django_useauth.internal.providers import ProviderType
 from tests import schema
 from tests.utils import BASE
 from tests.utils import GITHUB
 
 ROOT = Path(__file__).resolve().parent.parent
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
+#: Operations in the document.
+OPERATIONS = 30
+#: The email provider's routes, described on paths of their own (a concrete
+#: path is matched before a templated one), and the routes they are.
+EMAIL_PATHS = {
+    f"/signin/{EMAIL_ID}": "signin_provider",
+    f"/callback/{EMAIL_ID}": "callback",
+}
 
 
 def documented_paths() -> dict[str, set[str]]:
@@ -57,7 +68,7 @@ class DocumentTests(SimpleTestCase):
         # schemathesis validates the document but not the JSON Schemas in it.
         for name, value in document["components"]["schemas"].items():
             assert jsonschema_rs.meta.is_valid(value), name
-        assert len(schema.operations(schema.load())) == 22
+        assert len(schema.operations(schema.load())) == OPERATIONS
 
     def test_agrees_with_the_package(self):
         document = schema.load().raw_schema
@@ -67,6 +78,11 @@ class DocumentTests(SimpleTestCase):
         assert schemas["Provider"]["properties"]["id"]["pattern"] == (
             f"^{PROVIDER_ID_RE.pattern}$"
         )
+        types = schemas["Provider"]["properties"]["type"]["enum"]
+        assert types == sorted(get_args(ProviderType))
+        # The generic provider paths leave out the id that has paths of its own.
+        provider = document["components"]["parameters"]["provider"]["schema"]
+        assert provider["not"] == {"const": EMAIL_ID}
         # The error codes: the sign-in errors and the error page's own.
         codes = set(schemas["ErrorCode"]["anyOf"][0]["enum"])
         assert codes >= SIGN_IN_ERRORS
@@ -92,16 +108,16 @@ class DocumentTests(SimpleTestCase):
             for method, operation in item.items()
             if method.upper() in METHODS
         ]
-        assert len(ids) == len(set(ids)) == 22
+        assert len(ids) == len(set(ids)) == OPERATIONS
 
     def test_every_route_is_documented_and_nothing_else(self):
         routes = {
             route_path(pattern.pattern.regex.pattern): pattern.name
             for pattern in urls.urlpatterns
         }
-        assert set(routes) == set(documented_paths())
+        assert set(routes) | set(EMAIL_PATHS) == set(documented_paths())
         # The conversion names the routes the paths resolve to.
-        for path, name in routes.items():
+        for path, name in {**routes, **EMAIL_PATHS}.items():
             url = "/api/auth" + path.replace("{provider}", "credentials")
             assert resolve(url).url_name == name, path
 
@@ -113,7 +129,7 @@ class DocumentTests(SimpleTestCase):
         )
 
 
-@override_settings(**GITHUB)
+@override_settings(**GITHUB, USEAUTH_EMAIL_ENABLED=True)
 class MethodsTests(TestCase):
     """The methods each path answers (anything but a 405) are the documented ones."""
 
@@ -156,6 +172,14 @@ class MethodsTests(TestCase):
         # Any method the route takes answers the InvalidProvider page.
         allowed, _ = self.allowed("/callback/nope")
         assert allowed == {"GET", "HEAD", "POST"}
+
+    def test_email_paths_with_the_provider_off(self):
+        # The same methods: the routes answer as for an unknown provider.
+        with self.settings(USEAUTH_EMAIL_ENABLED=False):
+            for path in EMAIL_PATHS:
+                with self.subTest(path=path):
+                    allowed, _ = self.allowed(path)
+                    assert allowed == documented_paths()[path]
 
 
 class OpenApiViewTests(SimpleTestCase):

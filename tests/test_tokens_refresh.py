@@ -294,8 +294,8 @@ class ClearTokensTests(RefreshTestCase):
         out = StringIO()
         call_command("cleartokens", stdout=out)
         assert (
-            out.getvalue()
-            == "Deleted 2 expired refresh token(s) and 1 token sign-in(s).\n"
+            out.getvalue() == "Deleted 2 expired refresh token(s), 1 token sign-in(s) "
+            "and 0 expired e-mail sign-in(s).\n"
         )
         assert TokenFamily.objects.count() == 1
         assert self.refresh(rotated["refreshToken"]).status_code == 200

@@ -11,6 +11,9 @@ import json
 import re
 from typing import Any
 
+from django.core import mail
+from django.test import override_settings
+
 from tests.browser import BrowserTestCase
 from tests.utils import EXPIRES_RE
 from tests.utils import PASSWORD
@@ -434,3 +437,42 @@ class UseAuthJsRaceTests(BrowserPageTestCase):
         self.page.click("form.useauth-sign-out button")
         self.page.wait_for_url(f"{self.live_server_url}/page/forms/")
         assert self.run_js("fetch('/api/auth/session').then((r) => r.json())") == {}
+
+
+@override_settings(USEAUTH_EMAIL_ENABLED=True)
+class UseAuthJsEmailTests(BrowserPageTestCase):
+    # The email provider stays on the page without redirect, as next-auth's does.
+
+    def test_email_sign_in_without_redirect(self):
+        self.open()
+        result = self.run_js(
+            f"auth.signIn('email', {{redirect: false, email: '{self.user.email}', callbackUrl: '/next/'}})"
+        )
+        assert result == {
+            "error": None,
+            "status": 200,
+            "ok": True,
+            "url": f"{self.live_server_url}/api/auth/verify-request?provider=email&type=email",
+        }
+        assert [message.to for message in mail.outbox] == [[self.user.email]]
+        # Asking for an e-mail signs nobody in.
+        assert self.run_js("auth.status") == "unauthenticated"
+
+    def test_email_sign_in_failure_without_redirect(self):
+        self.open()
+        result = self.run_js(
+            "auth.signIn('email', {redirect: false, email: 'not an address'})"
+        )
+        assert result == {
+            "error": "EmailSignin",
+            "status": 200,
+            "ok": False,
+            "url": None,
+        }
+        assert mail.outbox == []
+
+    def test_email_sign_in_with_redirect_navigates(self):
+        self.open()
+        with self.page.expect_navigation(url="**/api/auth/verify-request?**"):
+            self.run_js(f"auth.signIn('email', {{email: '{self.user.email}'}})")
+        assert self.page.get_by_role("heading").inner_text() == "Check your e-mail"

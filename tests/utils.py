@@ -27,6 +27,7 @@ from django.http import HttpRequest
 from django.http import HttpResponse
 from django.http.response import HttpResponseBase
 from django.test import Client
+from django.test import RequestFactory
 from django.test import override_settings
 from django.utils import timezone
 
@@ -310,3 +311,13 @@ def skip_or_fail(reason: str | None, *, tests: str, env: str) -> None:
     if os.environ.get(env) == "1":
         raise RuntimeError(f"The {tests} must run here, but: {reason}")
     raise unittest.SkipTest(f"{tests} skipped: {reason}")
+
+
+def build_request(cookies: dict[str, str] | None = None) -> Any:
+    """A POST request from 10.1.1.1 through the session, auth and ``AuthMiddleware`` middleware: ``request.auth`` without a view."""
+    request = RequestFactory().post("/", REMOTE_ADDR="10.1.1.1")
+    request.COOKIES.update(cookies or {})
+    SessionMiddleware(lambda r: HttpResponse()).process_request(request)
+    AuthenticationMiddleware(lambda r: HttpResponse()).process_request(request)
+    AuthMiddleware(lambda r: HttpResponse())(request)
+    return request

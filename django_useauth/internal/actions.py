@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from typing import Any
 
@@ -16,6 +15,7 @@ from django.views.decorators.debug import sensitive_variables
 
 from django_useauth.conf import conf
 from django_useauth.exceptions import UnknownProvider
+from django_useauth.internal import email_sign_in
 from django_useauth.internal import oauth
 from django_useauth.internal import throttle
 from django_useauth.internal.callbacks import sign_in_refusal
@@ -33,6 +33,8 @@ from django_useauth.internal.providers import get_providers
 from django_useauth.internal.redirects import allowed_callback_url
 from django_useauth.internal.redirects import aresolve_callback_url
 from django_useauth.internal.redirects import resolve_callback_url
+from django_useauth.internal.results import SignInResult
+from django_useauth.internal.results import SignOutResult
 from django_useauth.signals import signed_in
 from django_useauth.signals import signed_out
 
@@ -42,30 +44,6 @@ if TYPE_CHECKING:
 
 # How long a browser's pre-login identity stays spent after a sign-in with it.
 _ONCE_SECONDS = 60
-
-
-@dataclass(frozen=True)
-class SignInResult:
-    """The outcome of a sign-in, shaped like the result of next-auth's ``signIn()``.
-
-    ``url`` is where the browser goes next: the callbackUrl on success, the
-    error page (``…/error?error=<code>``) on failure. ``status`` is the HTTP
-    status the endpoint answers with.
-    """
-
-    error: str | None
-    status: int
-    ok: bool
-    url: str
-    #: Seconds until a throttled sign-in may be tried again (``TooManyAttempts``).
-    retry_after: int | None = None
-
-
-@dataclass(frozen=True)
-class SignOutResult:
-    """The outcome of a sign-out: ``url`` is the validated, absolute callbackUrl."""
-
-    url: str
 
 
 def _provider(provider_id: str) -> Provider:
@@ -220,6 +198,8 @@ def sign_in(
 ) -> SignInResult:
     """Sign in with ``provider_id``; for credentials, ``credentials`` are the posted fields.
 
+    For the email provider, ``credentials["email"]`` is the address a sign-in
+    e-mail is sent to, and the result's ``url`` the "check your e-mail" page.
     For an OAuth provider the result's ``url`` is the provider's authorize URL
     (redirect the browser there); the flow ends at ``callback/<id>``. Raise
     :class:`UnknownProvider` for an id that is not configured.
@@ -227,6 +207,10 @@ def sign_in(
     provider = _provider(provider_id)
     if provider.backend is not None:
         return _oauth_started(oauth.start(request, provider.backend, callback_url))
+    if provider.type == "email":
+        return email_sign_in.request_sign_in(
+            request, (credentials or {}).get("email"), callback_url=callback_url
+        )
     early, once = _begin(request, credentials or {})
     if early is not None:
         return early
@@ -257,6 +241,10 @@ async def asign_in(
             request, provider.backend, callback_url
         )
         return _oauth_started(started)
+    if provider.type == "email":
+        return await sync_to_async(email_sign_in.request_sign_in)(
+            request, (credentials or {}).get("email"), callback_url=callback_url
+        )
     early, once = await sync_to_async(_begin)(request, credentials or {})
     if early is not None:
         return early

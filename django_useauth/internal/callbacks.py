@@ -54,6 +54,11 @@ def _load(path: str) -> Callable[..., Any]:
     return function
 
 
+def load_callback(path: str) -> Callable[..., Any]:
+    """Return the function a dotted path in a setting names (imported once per path)."""
+    return _load(path)
+
+
 def session_callback() -> Callable[..., Any] | None:
     """Return the configured session callback, if any."""
     path = conf.SESSION_CALLBACK

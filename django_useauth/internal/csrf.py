@@ -127,6 +127,11 @@ def _explain_origin(request: HttpRequest, reason: str | None) -> None:
     origin = request.META.get("HTTP_ORIGIN")
     if not reason or not reason.startswith("Origin checking failed") or not origin:
         return
+    if origin == "null":
+        # An opaque origin (a sandboxed frame, a file, a page served with
+        # Referrer-Policy: no-referrer) is no front end to trust: logged as
+        # Django logs any CSRF refusal, with no advice.
+        return
     if origin in _explained or len(_explained) >= _EXPLAINED_AT_MOST:
         return
     _explained.add(origin)

@@ -30,6 +30,7 @@ SIGN_IN_ERRORS = frozenset(
         "CredentialsSignin",
         "SessionRequired",
         "TooManyAttempts",
+        "TooManyEmails",
     }
 )
 
@@ -53,6 +54,7 @@ _SIGN_IN_MESSAGES: dict[str, Promise] = {
     ),
     "SessionRequired": _("Please sign in to access this page."),
     "TooManyAttempts": _("Too many failed attempts. Try again later."),
+    "TooManyEmails": _("Too many sign-in e-mails were requested. Try again later."),
 }
 
 _SIGN_IN_DEFAULT = _("Unable to sign in.")

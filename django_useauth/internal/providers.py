@@ -29,10 +29,13 @@ if TYPE_CHECKING:
 #: The id of the credentials provider, as in NextAuth's default configuration.
 CREDENTIALS_ID = "credentials"
 
+#: The id of the email provider, as in NextAuth's default configuration.
+EMAIL_ID = "email"
+
 #: What a provider id may look like; anything else is unknown without a lookup.
 PROVIDER_ID_RE = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 
-ProviderType = Literal["credentials", "oauth"]
+ProviderType = Literal["credentials", "email", "oauth"]
 
 #: A social-core backend class.
 SocialBackend = type[BaseAuth[Any]]
@@ -73,18 +76,20 @@ class Provider:
 
 
 def get_providers() -> dict[str, Provider]:
-    """Return the enabled providers by id: credentials first, then the social-core backends in order.
+    """Return the enabled providers by id: credentials first, then email, then the social-core backends in order.
 
-    A backend whose name is not a valid provider id (or is ``credentials``) is
-    left out; check ``useauth.E008`` reports it.
+    A backend whose name is not a valid provider id (or is ``credentials`` or
+    ``email``) is left out; check ``useauth.E008`` reports it.
     """
     providers: dict[str, Provider] = {}
     if conf.CREDENTIALS_ENABLED:
         providers[CREDENTIALS_ID] = Provider(
             CREDENTIALS_ID, conf.CREDENTIALS_NAME, "credentials"
         )
+    if conf.EMAIL_ENABLED:
+        providers[EMAIL_ID] = Provider(EMAIL_ID, conf.EMAIL_NAME, "email")
     for name, backend in social_backends().items():
-        if name != CREDENTIALS_ID and PROVIDER_ID_RE.fullmatch(name):
+        if name not in (CREDENTIALS_ID, EMAIL_ID) and PROVIDER_ID_RE.fullmatch(name):
             providers[name] = Provider(name, backend.title or name, "oauth", backend)
     return providers
 

@@ -327,9 +327,34 @@ def reserve(request: HttpRequest, credentials: Mapping[str, Any]) -> Attempt:
     """
     if not conf.THROTTLE_ENABLED:
         return Attempt(account=None)
-    cache = _cache()
     counts = _counts(request, credentials)
     account = counts[0] if len(counts) == 2 else None
+    return _take_all(_cache(), counts, account)
+
+
+def reserve_email(request: HttpRequest, address: str) -> Attempt:
+    """Take a sign-in e-mail's places in its address's and its client's send counts.
+
+    The counts are ``USEAUTH_THROTTLE_EMAIL_ADDRESS_SENDS`` and
+    ``USEAUTH_THROTTLE_EMAIL_IP_SENDS`` per ``USEAUTH_THROTTLE_WINDOW``, kept
+    apart from the sign-in failures. Every e-mail asked for keeps its places,
+    whether the address has an account or not (so the limit reveals
+    nothing); release the attempt only when nothing was sent. When a count is
+    full the attempt holds no place and ``retry_after`` says how long to wait.
+    """
+    if not conf.THROTTLE_ENABLED:
+        return Attempt(account=None)
+    counts = [
+        _Count(_digest("email-to", _wide(address)), conf.THROTTLE_EMAIL_ADDRESS_SENDS),
+        _Count(_digest("email-ip", client_ip(request)), conf.THROTTLE_EMAIL_IP_SENDS),
+    ]
+    return _take_all(_cache(), counts, account=None)
+
+
+def _take_all(
+    cache: BaseCache, counts: list[_Count], account: _Count | None
+) -> Attempt:
+    # A place in every count, or none at all.
     places: list[str] = []
     try:
         for count in counts:

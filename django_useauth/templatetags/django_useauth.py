@@ -33,6 +33,7 @@ from django.utils.html import format_html
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
+from django.utils.translation import pgettext
 from django.utils.translation import pgettext_lazy
 
 from django_useauth import defaults
@@ -41,6 +42,7 @@ from django_useauth.internal import client as _client
 from django_useauth.internal.assets import asset_url as _asset_url
 from django_useauth.internal.pages import sign_in_url as _sign_in_url
 from django_useauth.internal.providers import CREDENTIALS_ID
+from django_useauth.internal.providers import EMAIL_ID
 from django_useauth.internal.providers import Provider
 from django_useauth.internal.providers import get_providers
 from django_useauth.internal.redirects import allowed_callback_url
@@ -57,6 +59,7 @@ __all__ = [
     "auth_user",
     "bdi",
     "credentials_form",
+    "email_form",
     "provider_buttons",
     "sign_in_link",
     "sign_in_url",
@@ -164,7 +167,8 @@ def _credentials_button(name: str) -> str:
     # default name stays the provider's name on the wire, and the button of
     # the password form just says "Sign in".
     if name == defaults.CREDENTIALS_NAME:
-        # Translators: the button of the username and password sign-in form.
+        # Translators: the button that signs in (the password form, the code form,
+        # the page of an e-mailed link), and the heading of sign-in pages.
         return gettext("Sign in")
     return _sign_in_with(name)
 
@@ -432,3 +436,41 @@ def credentials_form(
         _credential_inputs(tuple(conf.CREDENTIALS_FIELDS), error_id),
         _credentials_button(provider.name),
     )
+
+
+@register.simple_tag(takes_context=True)
+@_with_request(_EMPTY)
+def email_form(
+    context: template.Context,
+    callback_url: str | _CurrentPage | None = CURRENT_PAGE,
+    error_id: str | None = None,
+) -> SafeString:
+    """``{% email_form %}``: the email provider's form (an address, a "Send a sign-in link" button), or nothing if that provider is off.
+
+    It posts to ``/api/auth/signin/email``. ``error_id``: the id of the
+    element saying that the e-mail could not be sent; the input is then
+    ``aria-invalid``, described by it, and has the focus.
+    """
+    request = context["request"]
+    provider = get_providers().get(EMAIL_ID)
+    if provider is None:
+        return _EMPTY
+    return format_html(
+        '<form class="useauth-email" method="post" action="{}">{}'
+        '<p><label for="useauth-email-address">{}</label>'
+        '<input id="useauth-email-address" name="email" type="email" dir="ltr"'
+        ' autocomplete="email" required{}></p>'
+        '<button type="submit">{}</button></form>',
+        reverse("useauth:signin_provider", args=[EMAIL_ID]),
+        _hidden_fields(request, _callback(request, callback_url)),
+        pgettext("sign-in form field", "Email address"),
+        _field_state(error_id, first=True),
+        _email_button(provider.name),
+    )
+
+
+def _email_button(name: str) -> str:
+    if name == defaults.EMAIL_NAME:
+        # Translators: the button of the form that e-mails a sign-in link and code.
+        return gettext("Send a sign-in link")
+    return _sign_in_with(name)

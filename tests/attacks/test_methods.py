@@ -26,7 +26,7 @@ from tests.utils import store
 
 UNKNOWN_ROUTES = (
     "/api/auth/",
-    "/api/auth/verify-request",
+    "/api/auth/verify-request/",
     "/api/auth/error/Configuration",
     "/api/auth/session/",
 )

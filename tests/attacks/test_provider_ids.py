@@ -115,7 +115,8 @@ class ProviderIdTests(TokenAttackTestCase):
             "/api/auth/sessions",
             "/api/auth/signin/",
             "/api/auth/callback/",
-            "/api/auth/verify-request",
+            "/api/auth/verify-request/",
+            "/api/auth/verify-requests",
         ):
             with self.subTest(route=route):
                 assert self.client.get(route).status_code == 404

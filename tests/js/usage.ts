@@ -55,7 +55,7 @@ async function actions(): Promise<void> {
   useAuth({ basePath: undefined, refreshOnFocus: undefined, refreshInterval: undefined, navigate: undefined });
   const token: string = await auth.getCsrfToken();
   const providers: Record<string, ClientSafeProvider> = await auth.getProviders();
-  const kind: "credentials" | "oauth" | undefined = providers["github"]?.type;
+  const kind: "credentials" | "email" | "oauth" | undefined = providers["github"]?.type;
   const result: SignInResult = await auth.signIn("credentials", {
     username: "ada",
     password: "secret",
@@ -63,6 +63,8 @@ async function actions(): Promise<void> {
     callbackUrl: "/",
   });
   if (!result.ok) console.log(result.error, result.status, result.url);
+  const sent: SignInResult = await auth.signIn("email", { email: "ada@example.com", redirect: false });
+  if (sent.ok) console.log(sent.url);
   await auth.signIn("github", {}, { prompt: "login" });
   await auth.signIn();
   const out: SignOutResult = await auth.signOut({ redirect: false, callbackUrl: "/bye/" });

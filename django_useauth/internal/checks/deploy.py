@@ -1,4 +1,4 @@
-"""The ``manage.py check --deploy`` checks (W010–W012, W016–W018).
+"""The ``manage.py check --deploy`` checks (W010–W012, W016–W018; W060 and W080–W083 from ``tokens`` and ``email``).
 
 ``USEAUTH_URL`` on https; a throttle cache that every process shares and that
 no cull empties; ``USEAUTH_TRUSTED_PROXY_COUNT`` against the proxy settings.
@@ -13,6 +13,7 @@ from django.core.checks import CheckMessage
 from django.core.checks import Warning
 
 from django_useauth.conf import conf
+from django_useauth.internal.checks.email import check_email_deploy
 from django_useauth.internal.checks.tokens import check_revocation_cache_shared
 from django_useauth.internal.checks.values import CULLING_CACHES
 from django_useauth.internal.checks.values import LOCMEM_CACHE
@@ -96,12 +97,13 @@ def _check_url_deploy() -> list[CheckMessage]:
 
 
 def check_deploy(**kwargs: Any) -> list[CheckMessage]:
-    """W010–W012, W018, W060 (``--deploy``): an https ``USEAUTH_URL`` is set; throttle counts and token revocations every server shares, and no cull erases."""
+    """W010–W012, W018, W060, W080–W083 (``--deploy``): an https ``USEAUTH_URL`` is set; throttle counts and token revocations every server shares, and no cull erases; sign-in e-mails that arrive."""
     return [
         *_check_throttle_cache_shared(),
         *_check_throttle_capacity(),
         *_check_url_deploy(),
         *check_revocation_cache_shared(),
+        *check_email_deploy(),
     ]
 
 

@@ -21,6 +21,7 @@ from social_core.utils import setting_name
 from django_useauth.conf import conf
 from django_useauth.env import RECORD
 from django_useauth.internal.providers import CREDENTIALS_ID
+from django_useauth.internal.providers import EMAIL_ID
 from django_useauth.internal.providers import PROVIDER_ID_RE
 from django_useauth.internal.providers import SocialBackend
 from django_useauth.internal.providers import social_backends
@@ -74,11 +75,11 @@ def _missing_hint(name: str, missing: list[str]) -> str:
 def _check_provider(name: str, backend: SocialBackend) -> list[CheckMessage]:
     # E008, E009: the backend's name is a provider id, and an OAuth one has its keys.
     path = f"{backend.__module__}.{backend.__qualname__}"
-    if name == CREDENTIALS_ID or not PROVIDER_ID_RE.fullmatch(name):
+    if name in (CREDENTIALS_ID, EMAIL_ID) or not PROVIDER_ID_RE.fullmatch(name):
         return [
             Error(
                 f"The social-core backend {path!r} should have a name usable as a provider "
-                f"id (lower-case letters, digits, '-' and '_', not 'credentials'); got {name!r}.",
+                f"id (lower-case letters, digits, '-' and '_', not 'credentials' or 'email'); got {name!r}.",
                 hint="Subclass it and set `name` to a provider id such as 'github'.",
                 id="useauth.E008",
             )

@@ -64,12 +64,14 @@ export interface GetSessionOptions {
   onUnauthenticated?: (() => void) | undefined;
 }
 
-/** The options of `signIn()`: `callbackUrl`, `redirect`, and the credentials (`username`, `password`…), posted as form fields. */
+/** The options of `signIn()`: `callbackUrl`, `redirect`, and the credentials (`username`, `password`…) or the email provider's `email`, posted as form fields. */
 export interface SignInOptions {
   /** Where to go after signing in (default: this page). */
   callbackUrl?: string | undefined;
   /** Navigate to the answered URL (default `true`); OAuth providers always navigate. */
   redirect?: boolean | undefined;
+  /** The email provider's address: a sign-in e-mail is sent to it. */
+  email?: string | undefined;
   [field: string]: string | number | boolean | null | undefined;
 }
 
@@ -82,7 +84,7 @@ export interface SignInResult {
   error: string | null;
   /** The HTTP status of the answer. */
   status: number;
-  /** `true` only if the sign-in worked (or the page goes to the sign-in page). */
+  /** `true` only if the sign-in worked, or the sign-in e-mail was sent (or the page goes to the sign-in page). */
   ok: boolean;
   /** Where the server sends the browser; `null` after a failure without redirect. */
   url: string | null;
@@ -105,7 +107,7 @@ export interface SignOutResult {
 export interface ClientSafeProvider {
   id: string;
   name: string;
-  type: "credentials" | "oauth";
+  type: "credentials" | "email" | "oauth";
   signinUrl: string;
   callbackUrl: string;
 }

@@ -275,10 +275,12 @@ function createAuth(options) {
   /**
    * Sign in with `provider`. Credentials go in `options` (`username`,
    * `password`…), next to `callbackUrl` (default: this page) and `redirect`
-   * (default true). OAuth providers always navigate to the provider.
+   * (default true); the email provider takes `email` and sends a sign-in
+   * e-mail (then `url` is the "check your e-mail" page). OAuth providers
+   * always navigate to the provider.
    * Resolves `{ error, status, ok, url }`: `ok` is true only if the sign-in
-   * worked, `error` is the NextAuth code otherwise; `url` is where the server
-   * sends the browser (null after a failure without redirect).
+   * (or the e-mail) worked, `error` is the NextAuth code otherwise; `url` is
+   * where the server sends the browser (null after a failure without redirect).
    */
   async function signIn(provider = undefined, options = {}, authorizationParams = undefined) {
     const { callbackUrl = window.location.href, redirect = true, ...fields } = options;
@@ -290,7 +292,8 @@ function createAuth(options) {
         ? { error: "InvalidProvider", status: 400, ok: false, url }
         : { error: null, status: 302, ok: true, url };
     }
-    const credentials = providers[provider].type === "credentials";
+    const { type } = providers[provider];
+    const credentials = type === "credentials";
     const csrfToken = await getCsrfToken();
     const { response, json, url: endpoint } = await request(
       `${credentials ? "callback" : "signin"}/${encodeURIComponent(provider)}`,
@@ -305,11 +308,12 @@ function createAuth(options) {
     }
     const error = errorOf(json.url, settings.basePath);
     const ok = response.ok && !error;
-    if (redirect || !credentials) {
+    // As next-auth: only credentials and email can stay on the page.
+    if (redirect || (!credentials && type !== "email")) {
       navigate(json.url);
       return { error, status: response.status, ok, url: json.url };
     }
-    if (ok) {
+    if (ok && credentials) {
       generation += 1;
       await getSession({ broadcast: true });
       refreshFormTokens();
