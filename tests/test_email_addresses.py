@@ -13,10 +13,12 @@ from django_useauth.internal.email_sign_in import normalize_address
 from django_useauth.models import EmailToken
 from tests.attacks.base import assert_json
 from tests.email_utils import EMAIL_ON
+from tests.email_utils import HOME
 from tests.email_utils import SENT
 from tests.email_utils import TOO_MANY_EMAILS
 from tests.email_utils import ask_email
 from tests.email_utils import outbox
+from tests.email_utils import post_code
 from tests.email_utils import read_sent
 from tests.utils import csrf_client
 from tests.utils import make_user
@@ -96,6 +98,30 @@ class SpellingTests(TestCase):
         # Control: the account's own, plain address is its recipient.
         user.email = "Bob@Example.com"
         assert email_sign_in._recipient(user, "bob@example.com") == "Bob@Example.com"
+
+
+@override_settings(**EMAIL_ON, USEAUTH_EMAIL_CREATE_USERS=True)
+class CollationTests(TestCase):
+    """MySQL's and MariaDB's default collations call "bucher" and "bücher" equal; the rows of one never serve the other (CI runs this on MariaDB)."""
+
+    def test_addresses_equal_only_in_a_collation(self):
+        client = csrf_client()
+        assert_json(ask_email(client, "ada@bucher.example"), 200, SENT)
+        plain = read_sent()
+        assert_json(ask_email(client, "ada@bücher.example"), 200, SENT)
+        accented = read_sent()
+        # Neither superseded the other.
+        assert EmailToken.objects.count() == 2
+        # Wrong codes for one count on its own row only.
+        for _ in range(3):
+            assert (
+                post_code(client, "ada@bücher.example", "AAAA-AAAA").status_code == 403
+            )
+        tries = dict(EmailToken.objects.values_list("email", "code_attempts"))
+        assert tries == {"ada@bucher.example": 0, "ada@bücher.example": 3}
+        # One address's code does not sign in the other.
+        assert post_code(client, "ada@bucher.example", accented.code).status_code == 403
+        assert_json(post_code(client, "ada@bucher.example", plain.code), 200, HOME)
 
 
 @override_settings(**EMAIL_ON, USEAUTH_SITE_NAME="Bob's & Co <Mail>")
