@@ -64,4 +64,6 @@ def _username(user_model: Any, email: str) -> str:
         if not user_model._default_manager.filter(**{name: email}).exists():
             return email
     local = re.sub(r"[^\w.+-]", "", email.partition("@")[0], flags=re.ASCII)
-    return f"{local[:100] or 'user'}-{secrets.token_hex(4)}"
+    # Room for the suffix within the field's length (30 in some models).
+    room = max(1, (getattr(field, "max_length", None) or 150) - 9)
+    return f"{local[:room] or 'user'}-{secrets.token_hex(4)}"

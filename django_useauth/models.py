@@ -98,7 +98,7 @@ class EmailToken(models.Model):
     """
 
     id = models.BigAutoField(primary_key=True)
-    #: The address the e-mail went to: a known user's stored address, else the submitted one, lower-cased.
+    #: The address asked for, canonical (lower-cased, its domain in Unicode): what the link's ``email=`` holds.
     email = models.CharField(max_length=254, db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 
 import django
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 from django.test import override_settings
 
 from tests.live import free_port
@@ -161,15 +162,26 @@ class SMTPServer:
 
     host = "127.0.0.1"
 
-    def __init__(self) -> None:
+    def __init__(self, *, refuse_log_in: bool = False) -> None:
         self.port = free_port()
         self._handler = _Handler()
+        #: With ``refuse_log_in``: the server offers AUTH and refuses every log-in (535).
+        self.refuse_log_in = refuse_log_in
+        auth: dict[str, Any] = {}
+        if refuse_log_in:
+            # AUTH offered over plain SMTP on loopback (not required: aiosmtpd
+            # warns about requiring it without TLS, in every connection).
+            auth = {
+                "auth_require_tls": False,
+                "authenticator": lambda *args: AuthResult(success=False, handled=False),
+            }
         # server_hostname: no getfqdn() (a DNS lookup) for the greeting.
         self._controller = Controller(
             self._handler,
             hostname=self.host,
             port=self.port,
             server_hostname="localhost",
+            **auth,
         )
 
     def start(self) -> None:
@@ -222,10 +234,16 @@ class SMTPServer:
 
     def django_settings(self) -> dict[str, Any]:
         """The settings that make Django send through its SMTP backend to this server."""
+        login = {"username": "ada", "password": "wrong"} if self.refuse_log_in else {}
         if django.VERSION >= (6, 1):  # pragma: no cover - Django 6.1 and later
             # Django 6.1 names its mailers; with MAILERS defined (tests/settings.py)
             # the EMAIL_* settings are refused.
-            options = {"host": self.host, "port": self.port, "timeout": TIMEOUT}
+            options = {
+                "host": self.host,
+                "port": self.port,
+                "timeout": TIMEOUT,
+                **login,
+            }
             return {
                 "MAILERS": {"default": {"BACKEND": SMTP_BACKEND, "OPTIONS": options}}
             }
@@ -234,11 +252,16 @@ class SMTPServer:
             "EMAIL_HOST": self.host,
             "EMAIL_PORT": self.port,
             "EMAIL_TIMEOUT": TIMEOUT,
+            "EMAIL_HOST_USER": login.get("username", ""),
+            "EMAIL_HOST_PASSWORD": login.get("password", ""),
         }
 
 
 @contextmanager
-def smtp_server() -> Iterator[SMTPServer]:
+def smtp_server(*, refuse_log_in: bool = False) -> Iterator[SMTPServer]:
     """A running ``SMTPServer``, with Django's mail sent to it by its SMTP backend."""
-    with SMTPServer() as server, override_settings(**server.django_settings()):
+    with (
+        SMTPServer(refuse_log_in=refuse_log_in) as server,
+        override_settings(**server.django_settings()),
+    ):
         yield server

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from email.header import decode_header
 
+from django.contrib.auth.models import User
 from django.test import TestCase
 from django.test import override_settings
 
@@ -17,6 +18,7 @@ from tests.email_utils import HOME
 from tests.email_utils import SENT
 from tests.email_utils import TOO_MANY_EMAILS
 from tests.email_utils import ask_email
+from tests.email_utils import click
 from tests.email_utils import outbox
 from tests.email_utils import post_code
 from tests.email_utils import read_sent
@@ -86,18 +88,53 @@ class SpellingTests(TestCase):
         assert "ada@xn--bcher-kva.example" in message.message().as_string()
 
     def test_a_stored_address_that_cannot_be_typed_gets_nothing(self):
-        # MySQL's collations match a typed "bob@example.com" to a stored
+        # MySQL's collations can match a typed "bob@example.com" to a stored
         # "bob@exa\uff4dple.com" (full-width m); SQLite's and PostgreSQL's
-        # lookups do not, so the guard is called directly here. The stored
-        # address is not written into an envelope.
+        # lookups do not, so the decision on the accounts found is called
+        # directly here. The account holds the address (nobody gets a new
+        # one for it), but its stored address is not written into an
+        # envelope.
         user = make_user("bob", email="bob@exa\uff4dple.com")
         with self.assertLogs("django_useauth.email", logging.WARNING) as logs:
-            assert email_sign_in._recipient(user, "bob@example.com") is None
+            found = email_sign_in._decide([user.pk], "bob@example.com")
+        assert (found.user, found.taken) == (None, True)
         assert "cannot be sent to as it is" in logs.output[0]
         assert "bob@" not in logs.output[0]
-        # Control: the account's own, plain address is its recipient.
-        user.email = "Bob@Example.com"
-        assert email_sign_in._recipient(user, "bob@example.com") == "Bob@Example.com"
+        # Control: the account's own, plain address.
+        User.objects.filter(pk=user.pk).update(email="Bob@Example.com")
+        found = email_sign_in._decide([user.pk], "bob@example.com")
+        assert (found.user, found.taken) == (user, True)
+
+    @override_settings(USEAUTH_EMAIL_CREATE_USERS=True)
+    def test_a_stored_ascii_domain_is_the_same_account(self):
+        # Stored with its domain in IDNA form (an import, a sign-up form that
+        # encodes it): typed in Unicode, it is found, and no second account
+        # is made for the same mailbox.
+        user = make_user("ada", email="ada@xn--bcher-kva.example")
+        assert_json(ask_email(self.client, "ada@bücher.example"), 200, SENT)
+        assert [m.to for m in outbox()] == [["ada@xn--bcher-kva.example"]]
+        assert EmailToken.objects.get().user == user
+        assert_json(click(self.client, read_sent()), 200, HOME)
+        assert User.objects.count() == 1
+
+    def test_which_stored_addresses_hold_an_address(self):
+        # The rule applied to every account the database's lookup finds.
+        holds = email_sign_in._holds
+        assert holds("Ada@Example.com", "ada@example.com")
+        assert holds("ada@xn--bcher-kva.example", "ada@bücher.example")
+        # Equal as Django's password reset compares them, though not a
+        # canonical address itself: it holds the address (no second
+        # account), and gets no e-mail (above).
+        assert holds("bob@exa\uff4dple.com", "bob@example.com")
+        assert holds("BOB@XN--BCHER-KVA.EXAMPLE", "bob@bücher.example")
+        assert not holds("bob@example.org", "bob@example.com")
+        assert not holds("b\u0131b@example.com", "bib@example.com")  # dotless i
+        assert not holds(None, "bob@example.com")
+
+    def test_a_canonical_form_django_refuses_is_refused(self):
+        # "xn--e28h" is an emoji, which Django's validator (BMP only) would
+        # refuse in the canonical form: one address must have one form.
+        assert normalize_address("a@xn--e28h.example") is None
 
 
 @override_settings(**EMAIL_ON, USEAUTH_EMAIL_CREATE_USERS=True)

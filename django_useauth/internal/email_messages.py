@@ -19,6 +19,7 @@ from typing import Any
 
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.backends import filebased
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -104,15 +105,28 @@ class Outbox:
     def __init__(self) -> None:
         try:
             self._connection = _default_connection()
+        except Exception as exc:
+            logger.error("The mail backend could not be set up (%s).", _failure(exc))
+            raise SendFailed from exc
+        if isinstance(self._connection, filebased.EmailBackend):
+            # Its open() creates a file, which a request that sends nothing
+            # would leave empty; it has no server to reach.
+            return
+        try:
             self._connection.open()
         except Exception as exc:
             logger.error("The mail server could not be reached (%s).", _failure(exc))
+            # A log-in or STARTTLS that failed leaves a half-open socket.
+            self._close()
             raise SendFailed from exc
 
     def __enter__(self) -> Outbox:
         return self
 
     def __exit__(self, *exc_info: object) -> None:
+        self._close()
+
+    def _close(self) -> None:
         try:
             self._connection.close()
         except Exception as exc:  # pragma: no cover - a close that fails after QUIT
@@ -121,11 +135,15 @@ class Outbox:
     def send(self, message: EmailMultiAlternatives) -> bool:
         """Send ``message``; return whether the backend took it (a failure is logged)."""
         try:
-            return bool(self._connection.send_messages([message]))
+            sent = bool(self._connection.send_messages([message]))
         except Exception as exc:
             # The message holds the link: only the failure is logged.
             logger.error("A sign-in e-mail could not be sent (%s).", _failure(exc))
             return False
+        if not sent:
+            # A backend told to fail silently (fail_silently in its options).
+            logger.error("A sign-in e-mail could not be sent (the backend sent none).")
+        return sent
 
 
 def sign_in_message(

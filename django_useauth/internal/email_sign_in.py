@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from dataclasses import dataclass
 from dataclasses import replace
 from typing import TYPE_CHECKING
 from typing import Any
@@ -40,6 +41,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import DatabaseError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.http import MAX_URL_LENGTH
 from django.views.decorators.debug import sensitive_variables
@@ -115,7 +117,20 @@ def normalize_address(value: object) -> str | None:
         return None
     if not _HOST_NAME.fullmatch(ascii_domain):
         return None
-    return f"{local}@{unicode_domain}"
+    canonical = f"{local}@{unicode_domain}"
+    try:
+        # Its own canonical form must pass too: Django's validator takes
+        # "xn--e28h.example" but not the emoji it stands for.
+        validate_email(canonical)
+    except ValidationError:
+        return None
+    return canonical
+
+
+def _ascii_form(address: str) -> str:
+    # The address with its domain in IDNA form (of a canonical address).
+    local, _, domain = address.rpartition("@")
+    return f"{local}@{domain.encode('idna').decode('ascii')}"
 
 
 def _same_address(stored: str, address: str) -> bool:
@@ -127,22 +142,50 @@ def _same_address(stored: str, address: str) -> bool:
     )
 
 
-def _holders(address: str) -> list[_User]:
-    # The users whose email is the address, active or not: at most three,
-    # enough to tell none, one and several apart.
+# How many look-alike rows a lookup reads before it stops telling them apart.
+_MAX_CANDIDATES = 50
+
+
+def _holds(stored: object, address: str) -> bool:
+    # Whether an account's stored email is this address: the same canonical
+    # address, or equal as Django's password reset compares them
+    # (CVE-2019-19844), with the domain in either form.
+    if not isinstance(stored, str):
+        return False
+    return (
+        normalize_address(stored) == address
+        or _same_address(stored, address)
+        or _same_address(stored, _ascii_form(address))
+    )
+
+
+@dataclass(frozen=True)
+class _Lookup:
+    #: The one active account holding the address, whose stored email can be sent to.
+    user: _User | None
+    #: Whether any account (active or not, sendable or not) holds the address.
+    taken: bool
+
+
+def _lookup(address: str) -> _Lookup:
     user_model = get_user_model()
     field = user_model.get_email_field_name()
-    matches = user_model._default_manager.filter(**{f"{field}__iexact": address})
-    return [
-        user
-        for user in matches[:3]
-        if _same_address(getattr(user, field, None) or "", address)
-    ]
+    # Both spellings of an IDN: "bücher" and "xn--bcher-kva".
+    query = Q(**{f"{field}__iexact": address}) | Q(
+        **{f"{field}__iexact": _ascii_form(address)}
+    )
+    # Compared here, not by the database, whose case-insensitive match is
+    # wider (MySQL's collations, PostgreSQL's UPPER()); every candidate is
+    # read before any is chosen.
+    rows = user_model._default_manager.filter(query).values_list("pk", field)
+    holders = [pk for pk, stored in rows[:_MAX_CANDIDATES] if _holds(stored, address)]
+    return _decide(holders, address)
 
 
-def find_user(address: str) -> _User | None:
-    """Return the one active user whose email is ``address``, or ``None`` (none, or more than one account has it)."""
-    holders = _holders(address)
+def _decide(holders: list[Any], address: str) -> _Lookup:
+    # From the primary keys of the accounts holding the address.
+    user_model = get_user_model()
+    field = user_model.get_email_field_name()
     if len(holders) > 1:
         # Django does not make emails unique: signing in as one of several
         # accounts would be a guess. Logged without the address.
@@ -151,16 +194,21 @@ def find_user(address: str) -> _User | None:
             "none was signed in. Make the email field unique.",
             len(holders),
         )
-        return None
-    if holders and getattr(holders[0], "is_active", True):
-        return holders[0]
-    return None
-
-
-def _may_create(address: str) -> bool:
-    # A new account only for an address no account has: not a deactivated
-    # one's (its owner would be back with a fresh account), not a shared one.
-    return conf.EMAIL_CREATE_USERS and not _holders(address)
+    if len(holders) != 1:
+        return _Lookup(user=None, taken=bool(holders))
+    user = user_model._default_manager.get(pk=holders[0])
+    if not getattr(user, "is_active", True):
+        return _Lookup(user=None, taken=True)
+    if normalize_address(getattr(user, field, None)) != address:
+        # M3: the e-mail goes to the stored address, which must itself pass
+        # as input and be this address; otherwise it is not written into an
+        # envelope.
+        logger.warning(
+            "An account's stored email cannot be sent to as it is (see "
+            'docs/email.md, "Which addresses are accepted"); no e-mail was sent.'
+        )
+        return _Lookup(user=None, taken=True)
+    return _Lookup(user=user, taken=True)
 
 
 def login_backend() -> str | None:
@@ -255,46 +303,55 @@ def _send(request: HttpRequest, address: str, callback_url: str | None) -> None:
     # answered (a refused recipient would otherwise tell which addresses
     # have accounts, as Django's password reset did, CVE-2024-45231).
     with email_messages.Outbox() as outbox:
-        user = find_user(address)
-        recipient = _recipient(user, address)
-        if recipient is None:
-            if conf.EMAIL_NOTIFY_UNKNOWN:
-                outbox.send(email_messages.no_account_message(request, address))
-            else:
-                # The work of an e-mail, without sending it.
-                email_messages.sign_in_message(request, address, url="", code="")
-            return
-        issued = email_tokens.issue(address, user, callback_url)
-        try:
-            message = email_messages.sign_in_message(
-                request, recipient, url=_link(request, issued), code=issued.code
-            )
-            sent = outbox.send(message)
-        except BaseException:
-            email_tokens.discard(issued.row)
-            raise
-        if sent:
-            email_tokens.supersede(issued.row)
+        found = _lookup(address)
+        if found.user is not None:
+            # M3: to the address the account stores, not the spelling typed.
+            stored = getattr(found.user, get_user_model().get_email_field_name())
+            _send_link(request, outbox, address, found.user, stored, callback_url)
+        elif not found.taken and conf.EMAIL_CREATE_USERS:
+            _send_link(request, outbox, address, None, address, callback_url)
+        elif not found.taken and conf.EMAIL_NOTIFY_UNKNOWN:
+            outbox.send(email_messages.no_account_message(request, address))
         else:
-            # Nothing half-made: the older e-mail, if any, still works.
-            email_tokens.discard(issued.row)
+            # The work of an e-mail, without sending it.
+            email_messages.sign_in_message(request, address, url="", code="")
 
 
-def _recipient(user: _User | None, address: str) -> str | None:
-    # Where a sign-in e-mail for the address goes: the address the account
-    # stores (M3: not the spelling typed), or the address itself for a new
-    # account; None when no sign-in e-mail is due. A stored address that
-    # would not pass as typed input is not written into an envelope.
-    if user is None:
-        return address if _may_create(address) else None
-    stored = getattr(user, get_user_model().get_email_field_name(), None)
-    if not isinstance(stored, str) or normalize_address(stored) != address:
-        logger.warning(
-            "An account's stored email cannot be sent to as it is (see "
-            'docs/email.md, "Which addresses are accepted"); no e-mail was sent.'
+@sensitive_variables("issued", "message")
+def _send_link(
+    request: HttpRequest,
+    outbox: email_messages.Outbox,
+    address: str,
+    user: _User | None,
+    recipient: str,
+    callback_url: str | None,
+) -> None:
+    try:
+        # A savepoint: a row the database refuses (a callbackUrl of 4-byte
+        # characters in a utf8mb3 table, say) must leave the request's
+        # transaction usable, and answer as any other address does.
+        with transaction.atomic():
+            issued = email_tokens.issue(address, user, callback_url)
+    except DatabaseError:
+        logger.exception("An e-mail sign-in could not be stored; no e-mail was sent.")
+        return
+    try:
+        message = email_messages.sign_in_message(
+            request, recipient, url=_link(request, issued), code=issued.code
         )
-        return None
-    return stored
+        sent = outbox.send(message)
+    except BaseException:
+        email_tokens.discard(issued.row)
+        raise
+    if not sent:
+        # Nothing half-made: the older e-mail, if any, still works.
+        email_tokens.discard(issued.row)
+        return
+    try:
+        email_tokens.supersede(issued.row)
+    except DatabaseError:
+        # Sent, and it works; the older ones end with their lifetime.
+        logger.exception("Older e-mail sign-ins could not be deleted.")
 
 
 @sensitive_variables("token")
@@ -367,20 +424,19 @@ def _wrong_code(request: HttpRequest) -> SignInResult:
 
 def _account(request: HttpRequest, row: EmailToken) -> _User | str:
     # The row's user, or a new one; else the error code.
-    user = row.user
-    if user is not None:
-        email = getattr(user, get_user_model().get_email_field_name(), None) or ""
-        if not getattr(user, "is_active", True) or not _same_address(email, row.email):
-            # Deactivated, or the address changed since the e-mail was sent.
+    found = _lookup(row.email)
+    if row.user is not None:
+        if found.user is None or found.user.pk != row.user.pk:
+            # Deactivated, its address changed since the e-mail was sent,
+            # or now shared with another account.
             return "Verification"
-        return user
-    existing = find_user(row.email)
-    if existing is not None:
+        return found.user
+    if found.user is not None:
         # Created since the e-mail was sent (another link, the admin).
-        return existing
-    if not _may_create(row.email):
-        # Creation switched off since, or the address taken (a deactivated
-        # account's, or a shared one).
+        return found.user
+    if found.taken or not conf.EMAIL_CREATE_USERS:
+        # The address taken (a deactivated account's, a shared one), or
+        # creation switched off since.
         return "Verification"
     return _create(request, row.email)
 
