@@ -318,6 +318,18 @@ def broken_account(**kwargs: Any) -> None:
     raise ValueError("account hook bug")
 
 
+def mail_backend(backend: str, **options: object) -> override_settings:
+    """Settings that make ``backend`` (with ``options``, Django 6.1's names) the default mailer: ``MAILERS`` on Django 6.1, ``EMAIL_*`` before."""
+    if django.VERSION >= (6, 1):  # pragma: no cover - Django 6.1 and later
+        return override_settings(
+            MAILERS={"default": {"BACKEND": backend, "OPTIONS": options}}
+        )
+    legacy = {f"EMAIL_{name.upper()}": value for name, value in options.items()}
+    return override_settings(
+        EMAIL_BACKEND=backend, **legacy
+    )  # pragma: no cover - before Django 6.1
+
+
 def smtp_down() -> override_settings:
     """Settings for Django's real SMTP backend aimed at a loopback port where nothing listens."""
     port = free_port()

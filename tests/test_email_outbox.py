@@ -23,6 +23,7 @@ from tests.email_utils import HOME
 from tests.email_utils import SENT
 from tests.email_utils import ask_email
 from tests.email_utils import click
+from tests.email_utils import mail_backend
 from tests.email_utils import outbox
 from tests.email_utils import read_sent
 from tests.models import Member
@@ -65,11 +66,8 @@ class MailBackendTests(TestCase):
 
     def test_a_backend_that_cannot_be_set_up(self):
         # A misconfigured backend: every address's request finds out alike.
-        missing = "tests.no_such_module.EmailBackend"
         with (
-            override_settings(
-                EMAIL_BACKEND=missing, MAILERS={"default": {"BACKEND": missing}}
-            ),
+            mail_backend("tests.no_such_module.EmailBackend"),
             self.assertLogs("django_useauth.email", logging.ERROR) as logs,
         ):
             for address in ("ada@example.com", "nobody@example.com"):
@@ -93,16 +91,7 @@ class MailBackendTests(TestCase):
         # Its open() creates a file: a request that sends nothing must not.
         directory = Path(self.enterContext(tempfile.TemporaryDirectory()))
         backend = "django.core.mail.backends.filebased.EmailBackend"
-        with override_settings(
-            EMAIL_BACKEND=backend,
-            EMAIL_FILE_PATH=str(directory),
-            MAILERS={
-                "default": {
-                    "BACKEND": backend,
-                    "OPTIONS": {"file_path": str(directory)},
-                }
-            },
-        ):
+        with mail_backend(backend, file_path=str(directory)):
             assert_json(ask_email(self.client, "nobody@example.com"), 200, SENT)
             assert list(directory.iterdir()) == []
             assert_json(ask_email(self.client, "ada@example.com"), 200, SENT)
