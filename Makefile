@@ -118,3 +118,13 @@ $(NUXT_PACKAGES): $(NUXT_DIR)/package.json $(NUXT_DIR)/package-lock.json
 .PHONY: nuxt
 nuxt: $(STAMP) $(NUXT_PACKAGES)
 	$(BIN)/python -m tests.nuxt
+
+# `make faults`: the fault-injection matrix of issue 16 (tests/faults): the
+# demo under gunicorn and a steady load, on a Redis and a PostgreSQL of its own
+# (redis-server, PostgreSQL's initdb), each store while Redis stops (with and
+# without appendonly) or pauses, and while PostgreSQL stops. It prints a
+# Markdown table and writes test-artifacts/faults.json. FAULTS_ARGS=--quick
+# is a short run; --only STORE and --fault FAULT pick scenarios.
+.PHONY: faults
+faults: $(STAMP)
+	$(BIN)/python -m tests.faults $(FAULTS_ARGS)

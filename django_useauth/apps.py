@@ -77,6 +77,7 @@ def _register_checks() -> None:
         useauth_checks.check_browser_sessions,
         useauth_checks.check_tokens,
         useauth_checks.check_email,
+        useauth_checks.check_outage_settings,
     ):
         checks.register(check, compatibility)
     checks.register(useauth_checks.check_templates, checks.Tags.templates)
@@ -85,3 +86,4 @@ def _register_checks() -> None:
     checks.register(useauth_checks.check_throttle, security)
     checks.register(useauth_checks.check_deploy, security, deploy=True)
     checks.register(useauth_checks.check_proxy, security, deploy=True)
+    checks.register(useauth_checks.check_outages, security, deploy=True)

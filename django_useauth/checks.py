@@ -16,6 +16,8 @@ from django_useauth.internal.checks.installation import check_middleware
 from django_useauth.internal.checks.installation import check_templates
 from django_useauth.internal.checks.limits import check_throttle
 from django_useauth.internal.checks.limits import check_throttle_settings
+from django_useauth.internal.checks.outages import check_outage_settings
+from django_useauth.internal.checks.outages import check_outages
 from django_useauth.internal.checks.routing import check_endpoints
 from django_useauth.internal.checks.session_store import check_browser_sessions
 from django_useauth.internal.checks.session_store import check_session_cache
@@ -41,6 +43,8 @@ __all__ = [
     "check_lifetimes",
     "check_middleware",
     "check_openapi",
+    "check_outage_settings",
+    "check_outages",
     "check_pages",
     "check_providers",
     "check_proxy",

@@ -176,6 +176,12 @@ class Settings:
         return value
 
     @property
+    def THROTTLE_FAIL_OPEN(self) -> bool:
+        """Whether sign-ins go on unlimited while the limits' cache cannot be reached (default: refused with a 503)."""
+        value: bool = getattr(settings, "USEAUTH_THROTTLE_FAIL_OPEN", False)
+        return value
+
+    @property
     def THROTTLE_ACCOUNT_FIELDS(self) -> Sequence[str] | None:
         """Credentials that name the account for its limit; ``None``: the user model's username and email fields."""
         value: Sequence[str] | None = getattr(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["SessionRequired", "UnknownProvider"]
+__all__ = ["SessionRequired", "StoreUnavailable", "UnknownProvider"]
 
 
 class SessionRequired(Exception):
@@ -25,3 +25,20 @@ class UnknownProvider(ValueError):
         choices = ", ".join(known) or "(none configured)"
         super().__init__(f"Unknown provider {provider_id!r}, must be one of: {choices}")
         self.provider_id = provider_id
+
+
+class StoreUnavailable(Exception):
+    """Raised when a store the answer depends on cannot be reached right now.
+
+    The session store (its database or cache), the cache of
+    ``USEAUTH_SESSION_CACHE`` entries that must be checked, or the cache of
+    the sign-in limits. The request is then neither signed in nor signed out:
+    ``AuthMiddleware`` (and ``django_useauth.sessions.middleware.SessionMiddleware``)
+    answer ``503`` with ``Retry-After``: JSON ``{"error": "ServiceUnavailable",
+    "url": <error page>}`` for API requests, the error page for browsers.
+    ``store`` names what failed (for logs).
+    """
+
+    def __init__(self, store: str) -> None:
+        super().__init__(f"The {store} cannot be reached.")
+        self.store = store

@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable
 from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
@@ -26,7 +28,9 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 
 from django_useauth.exceptions import SessionRequired
+from django_useauth.exceptions import StoreUnavailable
 from django_useauth.internal import actions
+from django_useauth.internal import outages
 from django_useauth.internal import token_families
 from django_useauth.internal.access_tokens import InvalidAccessToken
 from django_useauth.internal.bearer import Bearer
@@ -47,6 +51,7 @@ from django_useauth.internal.lifetime import last_refreshed_at
 from django_useauth.internal.lifetime import refresh_if_due
 from django_useauth.internal.lifetime import session_end
 from django_useauth.internal.lifetime import user_payload
+from django_useauth.internal.outages import is_outage
 from django_useauth.internal.providers import ProviderJSON
 from django_useauth.internal.providers import providers_json
 from django_useauth.internal.redirects import resolve_callback_url
@@ -56,6 +61,7 @@ from django_useauth.internal.throttle import HELD_ATTRIBUTE
 from django_useauth.internal.throttle import held_attempt
 from django_useauth.internal.throttle import release_held
 from django_useauth.internal.token_sign_in import is_token_sign_in
+from django_useauth.internal.unavailable import unavailable_response
 from django_useauth.internal.user_guard import anonymous
 from django_useauth.internal.user_guard import follow_request_user
 from django_useauth.internal.user_guard import guard_user
@@ -85,6 +91,7 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
+
 Status = Literal["authenticated", "unauthenticated"]
 Scheme = Literal["session", "bearer"]
 
@@ -98,12 +105,33 @@ class _State:
 _SIGNED_OUT = _State(None, None)
 
 
+@contextmanager
+def _outages_raised() -> Iterator[None]:
+    # The sign-in and sign-out actions run Django's and the providers' code,
+    # whose errors name no store: an outage among them is StoreUnavailable.
+    try:
+        yield
+    except StoreUnavailable:
+        raise
+    except Exception as error:
+        if is_outage(error):
+            raise outages.unavailable(error) from error
+        raise
+
+
 class AuthDetails:
     """``request.auth``: the session as ``useAuth()`` sees it, plus its actions.
 
     Nothing reads the session or the database until an attribute or method is
     used. In async code, ``await request.auth.aget_session()`` first; the
     attributes are then answered from what it loaded.
+
+    While a store the answer depends on cannot be reached (the session store,
+    the cache of ``USEAUTH_SESSION_CACHE`` when its entry must be checked, a
+    token's revocation cache), every read raises
+    :class:`~django_useauth.exceptions.StoreUnavailable`, which
+    ``AuthMiddleware`` answers with a ``503``: the request never reads as
+    signed out because a store is down.
     """
 
     def __init__(self, request: HttpRequest, *, bearer: str | None = None) -> None:
@@ -220,17 +248,25 @@ class AuthDetails:
         :class:`SignInResult`; raise
         :class:`~django_useauth.exceptions.UnknownProvider` for an unknown id.
         """
-        return actions.sign_in(
-            self._request, provider, callback_url=callback_url, credentials=credentials
-        )
+        with _outages_raised():
+            return actions.sign_in(
+                self._request,
+                provider,
+                callback_url=callback_url,
+                credentials=credentials,
+            )
 
     async def asign_in(
         self, provider: str, *, callback_url: str | None = None, **credentials: Any
     ) -> SignInResult:
         """Async twin of :meth:`sign_in`."""
-        return await actions.asign_in(
-            self._request, provider, callback_url=callback_url, credentials=credentials
-        )
+        with _outages_raised():
+            return await actions.asign_in(
+                self._request,
+                provider,
+                callback_url=callback_url,
+                credentials=credentials,
+            )
 
     def sign_out(self, *, callback_url: str | None = None) -> SignOutResult:
         """Sign out and return where to go next.
@@ -238,16 +274,18 @@ class AuthDetails:
         The server-side session is deleted; for a Bearer request, the token's
         family is revoked instead (its refresh and access tokens stop working).
         """
-        if self._bearer is not None:
-            return self._sign_out_bearer(callback_url)
-        return actions.sign_out(self._request, callback_url=callback_url)
+        with _outages_raised():
+            if self._bearer is not None:
+                return self._sign_out_bearer(callback_url)
+            return actions.sign_out(self._request, callback_url=callback_url)
 
     async def asign_out(self, *, callback_url: str | None = None) -> SignOutResult:
         """Async twin of :meth:`sign_out`."""
-        if self._bearer is not None:
-            await self._aload()
-            return await sync_to_async(self._sign_out_bearer)(callback_url)
-        return await actions.asign_out(self._request, callback_url=callback_url)
+        with _outages_raised():
+            if self._bearer is not None:
+                await self._aload()
+                return await sync_to_async(self._sign_out_bearer)(callback_url)
+            return await actions.asign_out(self._request, callback_url=callback_url)
 
     def _sign_out_bearer(self, callback_url: str | None) -> SignOutResult:
         state = self._load()
@@ -419,8 +457,17 @@ class AuthDetails:
         # aget_session()), not a broken store: it is raised, not hidden.
         if isinstance(error, SynchronousOnlyOperation):
             raise error
-        # Fail closed: a broken session store or user lookup reads as signed
-        # out, never as a half-loaded signed-in state.
+        # A store that cannot be reached (ours raise StoreUnavailable;
+        # Django's engines and caches their own errors) is no answer: the
+        # request is neither signed in nor signed out, and AuthMiddleware
+        # answers 503. Saying "signed out" would send signed-in users to the
+        # sign-in page, and make the JavaScript clients drop their session.
+        if isinstance(error, StoreUnavailable):
+            raise error
+        if is_outage(error):
+            raise outages.unavailable(error) from error
+        # Anything else fails closed: a broken session callback or user
+        # lookup reads as signed out, never as a half-loaded signed-in state.
         logger.exception(
             "Could not load the session; treating the request as signed out."
         )
@@ -486,10 +533,26 @@ class AuthMiddleware:
     def process_exception(
         self, request: HttpRequest, exception: Exception
     ) -> HttpResponse | None:
-        """Answer :class:`SessionRequired` like ``@auth_required``; leave other exceptions alone."""
+        """Answer :class:`SessionRequired` like ``@auth_required``, :class:`StoreUnavailable` with a ``503``; leave other exceptions alone."""
         if isinstance(exception, SessionRequired):
             return session_required_response(request, exception.callback_url)
+        if isinstance(exception, StoreUnavailable) or (
+            is_outage(exception) and _our_endpoint(request)
+        ):
+            # Any view that needed a store that is down; at the endpoints also
+            # the raw errors of the code they run (Django's authenticate()
+            # and login(), social-auth's queries), which name no store.
+            outages.unavailable(exception)
+            return unavailable_response(request)
         return None
+
+
+def _our_endpoint(request: HttpRequest) -> bool:
+    match = request.resolver_match
+    # The application namespaces: an include() may give the instance another.
+    return match is not None and bool(
+        {"useauth", "useauth_token"}.intersection(match.app_names)
+    )
 
 
 async def _lent_user(user: Any) -> _AnyUser:

@@ -16,6 +16,7 @@ from django.apps import apps
 
 try:
     from rest_framework.authentication import SessionAuthentication
+    from rest_framework.exceptions import APIException
     from rest_framework.permissions import BasePermission
 except ImportError as error:
     raise ImportError(
@@ -23,7 +24,9 @@ except ImportError as error:
         "pip install 'django-useauth[drf]'"
     ) from error
 
+from django_useauth.exceptions import StoreUnavailable
 from django_useauth.internal.http import bearer_token
+from django_useauth.internal.outages import RETRY_AFTER
 from django_useauth.middleware import AuthDetails
 from django_useauth.middleware import get_auth
 
@@ -32,7 +35,17 @@ if TYPE_CHECKING:
     from rest_framework.request import Request
     from rest_framework.views import APIView
 
-__all__ = ["IsSignedIn", "UseAuthAuthentication"]
+__all__ = ["IsSignedIn", "ServiceUnavailable", "UseAuthAuthentication"]
+
+
+class ServiceUnavailable(APIException):
+    """``503`` with ``Retry-After``: the session's store cannot be reached, so the request is neither signed in nor out."""
+
+    status_code = 503
+    default_detail = "The session cannot be read right now; try again shortly."
+    default_code = "service_unavailable"
+    # DRF's exception handler sends Retry-After for an exception's `wait`.
+    wait = RETRY_AFTER
 
 
 class UseAuthAuthentication(SessionAuthentication):
@@ -62,10 +75,12 @@ class UseAuthAuthentication(SessionAuthentication):
         """Return ``(user, AuthDetails)`` for a signed-in request, ``None`` for a signed-out one.
 
         Raise DRF's ``PermissionDenied`` (``403``) when a signed-in request
-        with an unsafe method fails Django's CSRF check.
+        with an unsafe method fails Django's CSRF check, and
+        :class:`ServiceUnavailable` (``503``) while the session's store cannot
+        be reached.
         """
         auth = get_auth(request)
-        if auth.get_session() is None:
+        if _session(auth) is None:
             return None
         self.enforce_csrf(request)
         # For a Bearer request, request.user becomes the token's user.
@@ -103,7 +118,15 @@ class IsSignedIn(BasePermission):
 
     def has_permission(self, request: Request, view: APIView) -> bool:
         """Return whether ``request.auth`` is a signed-in :class:`~django_useauth.middleware.AuthDetails`."""
-        return isinstance(request.auth, AuthDetails) and bool(request.auth)
+        auth = request.auth
+        return isinstance(auth, AuthDetails) and _session(auth) is not None
+
+
+def _session(auth: AuthDetails) -> object:
+    try:
+        return auth.get_session()
+    except StoreUnavailable as error:
+        raise ServiceUnavailable from error
 
 
 def _spectacular_in_use() -> bool:

@@ -32,6 +32,7 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.http import require_safe
 
 from django_useauth.conf import conf
+from django_useauth.exceptions import StoreUnavailable
 from django_useauth.internal import access_tokens
 from django_useauth.internal import token_families
 from django_useauth.internal import token_sign_in
@@ -166,7 +167,13 @@ def logout(request: HttpRequest) -> HttpResponse:
     if family_id is None:
         return bearer_challenge(request, error="invalid_token")
     auth = get_auth(request)
-    if auth.scheme == "bearer" and auth.get_session() is not None:
+    try:
+        live = auth.scheme == "bearer" and auth.get_session() is not None
+    except StoreUnavailable:
+        # The revocation cache cannot say whether the token is live: the
+        # family is revoked all the same, and revoke() answers the 503.
+        live = False
+    if live:
         # Sends signed_out, as a sign-out with a live token.
         auth.sign_out()
     token_families.revoke(family_id)

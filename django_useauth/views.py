@@ -29,7 +29,6 @@ from django.http import HttpResponseNotAllowed
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.log import log_response
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
@@ -40,16 +39,20 @@ from django.views.decorators.http import require_POST
 from django.views.decorators.http import require_safe
 
 from django_useauth.conf import conf
+from django_useauth.exceptions import StoreUnavailable
 from django_useauth.internal import actions
 from django_useauth.internal import email_sign_in
 from django_useauth.internal import email_tokens
 from django_useauth.internal import oauth
+from django_useauth.internal import outages
+from django_useauth.internal import unavailable
 from django_useauth.internal.csrf import csrf_is_valid
 from django_useauth.internal.error_codes import SIGN_IN_ERRORS
 from django_useauth.internal.error_codes import error_page
 from django_useauth.internal.error_codes import sign_in_error_message
 from django_useauth.internal.events import send_event
 from django_useauth.internal.http import json_response
+from django_useauth.internal.http import log_quietly
 from django_useauth.internal.http import no_store_view
 from django_useauth.internal.http import parse_body
 from django_useauth.internal.http import redirect_response
@@ -58,6 +61,7 @@ from django_useauth.internal.http import string_field
 from django_useauth.internal.http import wants_json
 from django_useauth.internal.lifetime import build_session
 from django_useauth.internal.openapi import for_server as openapi_description
+from django_useauth.internal.outages import is_outage
 from django_useauth.internal.pages import api_url
 from django_useauth.internal.pages import error_url
 from django_useauth.internal.pages import page_url
@@ -69,6 +73,7 @@ from django_useauth.internal.providers import providers_json
 from django_useauth.internal.redirects import absolute_url
 from django_useauth.internal.redirects import is_allowed_callback_url
 from django_useauth.internal.results import SignInResult
+from django_useauth.internal.unavailable import retry_later
 from django_useauth.middleware import get_auth
 from django_useauth.signals import session_updated
 
@@ -110,6 +115,7 @@ _ERROR_PAGE_CODES = {
         "Verification",
         "Default",
         "InvalidProvider",
+        "ServiceUnavailable",
     )
 }
 
@@ -193,14 +199,34 @@ def _checked_post(
             if body is None:
                 return _bad_request()
             json_mode = wants_json(request, body)
-            if not csrf_is_valid(request, body.get("csrfToken")):
-                url = api_url(request, back_to, csrf="true")
-                return redirect_response(url, json_mode=json_mode)
-            return view(request, body, json_mode, *args, **kwargs)
+            try:
+                if not csrf_is_valid(request, body.get("csrfToken")):
+                    url = api_url(request, back_to, csrf="true")
+                    return redirect_response(url, json_mode=json_mode)
+                return view(request, body, json_mode, *args, **kwargs)
+            except Exception as error:
+                # The limits' cache, the session store, or the database of
+                # authenticate() and login() cannot be reached.
+                if not is_outage(error):
+                    raise
+                outages.unavailable(error)
+                return _unavailable(request, json_mode)
 
         return inner
 
     return decorator
+
+
+def _unavailable(request: HttpRequest, json_mode: bool) -> HttpResponse:
+    # A POST action that found a store down: NextAuth's error answer, with
+    # 503 and Retry-After (next-auth's signIn() reports "ServiceUnavailable");
+    # a form post gets the error page itself, with its 503, not a redirect.
+    # Only a 5xx keeps SessionMiddleware from saving what the action did
+    # before it failed (logout() empties the session before deleting it).
+    if json_mode:
+        url = error_url(request, unavailable.CODE)
+        return retry_later(request, redirect_response(url, json_mode=True, status=503))
+    return unavailable.unavailable_page(request)
 
 
 @_endpoint
@@ -225,17 +251,25 @@ def providers(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 @no_store_view
 def session(request: HttpRequest) -> JsonResponse:
-    """``GET session``: the session object, or ``{}`` signed out, always 200.
+    """``GET session``: the session object, or ``{}`` signed out (200).
 
     ``POST session`` (``useSession().update()``): CSRF-checked, answers the
     session like ``GET``; a failed check answers ``400 {}`` and changes nothing.
+
+    While the session's store cannot be reached: ``503 {}`` with
+    ``Retry-After``. The body is empty on purpose: nuxt-auth's ``authjs``
+    provider takes any non-empty body of a failed ``GET session`` for the
+    session itself (docs/failures.md).
     """
-    if request.method == "POST":
-        body = parse_body(request)
-        if body is None or not csrf_is_valid(request, body.get("csrfToken")):
-            return json_response({}, status=400)
-        return _update_session(request, body.get("data"))
-    data = get_auth(request).get_session()
+    try:
+        if request.method == "POST":
+            body = parse_body(request)
+            if body is None or not csrf_is_valid(request, body.get("csrfToken")):
+                return json_response({}, status=400)
+            return _update_session(request, body.get("data"))
+        data = get_auth(request).get_session()
+    except StoreUnavailable:
+        return retry_later(request, json_response({}, status=503))
     return json_response(data or {})
 
 
@@ -248,7 +282,10 @@ def _update_session(request: HttpRequest, data: Any) -> JsonResponse:
     user = cast("AbstractBaseUser", request.user)
     try:
         updated = build_session(request, user, trigger="update", new_session=data)
-    except Exception:
+    except Exception as error:
+        if is_outage(error):
+            # A store the callback needed is down: the 503 of GET session.
+            raise outages.unavailable(error) from error
         # A clean error, as for a failed CSRF check; the session is as before.
         logger.exception("USEAUTH_SESSION_CALLBACK raised on a session update.")
         return json_response({}, status=400)
@@ -430,6 +467,23 @@ def _email_callback(request: HttpRequest) -> HttpResponse:
     if body is None:
         return _bad_request()
     json_mode = wants_json(request, body)
+    try:
+        response = _email_sign_in(request, body, json_mode)
+    except Exception as error:
+        if not is_outage(error):
+            raise
+        outages.unavailable(error)
+        return _unavailable(request, json_mode)
+    # The browser goes on from here with no Referer at all (the page it came
+    # from held the link's token in its URL).
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@sensitive_variables("body")
+def _email_sign_in(
+    request: HttpRequest, body: dict[str, Any], json_mode: bool
+) -> HttpResponse:
     with_token = body.get("token") is not None
     if not csrf_is_valid(request, body.get("csrfToken")):
         url = (
@@ -443,11 +497,7 @@ def _email_callback(request: HttpRequest) -> HttpResponse:
         result = email_sign_in.sign_in_with_token(request, email, body.get("token"))
     else:
         result = email_sign_in.sign_in_with_code(request, email, body.get("code"))
-    response = _sign_in_response(result, json_mode)
-    # The browser goes on from here with no Referer at all (the page it came
-    # from held the link's token in its URL).
-    response["Referrer-Policy"] = "no-referrer"
-    return response
+    return _sign_in_response(result, json_mode)
 
 
 @_endpoint
@@ -497,18 +547,9 @@ def _log_as_not_a_failure(request: HttpRequest, response: HttpResponse) -> None:
     # A misconfiguration the server finds itself is logged at ERROR where it
     # is found. django.request would log every 5xx at ERROR (and mail ADMINS):
     # this records the request at WARNING instead, as it does a 4xx.
-    # log_response() marks the response as logged (Django's private
-    # response._has_been_logged), so Django's handler does not log it again;
-    # tests/test_error_logging.py fails if that ever stops working, and shows
-    # that real 500s still reach django.request at ERROR.
-    log_response(
-        "%s: %s",
-        response.reason_phrase,
-        request.path,
-        response=response,
-        request=request,
-        level="warning",
-    )
+    # tests/test_error_logging.py shows that real 500s still reach
+    # django.request at ERROR.
+    log_quietly(request, response, "warning")
 
 
 # The codes the "check your e-mail" page explains; others are not shown.

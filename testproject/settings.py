@@ -22,7 +22,7 @@ env = environ.Env(
     DJANGO_ENV=(str, "development"),
     ALLOWED_HOSTS=(list, ["127.0.0.1", "localhost"]),
     CSRF_TRUSTED_ORIGINS=(list, []),
-    SESSION_ENGINE=(str, "django.contrib.sessions.backends.db"),
+    SESSION_ENGINE=(str, "django_useauth.sessions.db"),
     USEAUTH_CACHE_KEY_PREFIX=(str, "useauth-demo"),
 )
 
@@ -65,7 +65,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, but a session that cannot be saved because its store is down
+    # answers 503 rather than 500 (docs/failures.md).
+    "django_useauth.sessions.middleware.SessionMiddleware",
     # The pages follow the browser's language (Accept-Language) among
     # LANGUAGES: after the session, before CommonMiddleware (Django's docs).
     "django.middleware.locale.LocaleMiddleware",
@@ -111,9 +113,36 @@ CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 # so the prefix has a variable of its own and the stray key is dropped.
 CACHES["default"].pop("key_prefix", None)
 CACHES["default"]["KEY_PREFIX"] = env("USEAUTH_CACHE_KEY_PREFIX")
+# django-environ picks the Redis client (django-redis when it is installed);
+# CACHE_BACKEND names another backend class for the same LOCATION.
+if env.str("CACHE_BACKEND", default=""):
+    CACHES["default"]["BACKEND"] = env.str("CACHE_BACKEND")
+# A Redis that stalls must cost a quick 503, not a hung worker: short
+# timeouts, and one immediate retry on a fresh connection after a connection
+# error (the pooled one may be dead after a Redis restart), never a retry of
+# a timeout (docs/failures.md).
+if CACHES["default"]["BACKEND"] in (
+    "django.core.cache.backends.redis.RedisCache",
+    "django_redis.cache.RedisCache",
+):
+    from redis.backoff import NoBackoff
+    from redis.exceptions import ConnectionError as RedisConnectionError
+    from redis.retry import Retry
+
+    reconnect_once = Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,))
+    options = CACHES["default"].setdefault("OPTIONS", {})
+    if CACHES["default"]["BACKEND"] == "django_redis.cache.RedisCache":
+        options.update(SOCKET_CONNECT_TIMEOUT=0.5, SOCKET_TIMEOUT=0.5)
+        options.setdefault("CONNECTION_POOL_KWARGS", {}).update(retry=reconnect_once)
+    else:
+        options.update(
+            socket_connect_timeout=0.5, socket_timeout=0.5, retry=reconnect_once
+        )
 
 # signed_cookies is refused by check useauth.E006: sign-out must end the session.
 SESSION_ENGINE = env("SESSION_ENGINE")
+# Session payloads cached in this alias (docs/sessions.md); off when empty.
+USEAUTH_SESSION_CACHE = env.str("USEAUTH_SESSION_CACHE", default="") or None
 
 # OAuth and OpenID Connect providers, each enabled by its AUTH_<PREFIX>_ID and
 # AUTH_<PREFIX>_SECRET. The demo IdP (testproject/idp, which `make run` starts

@@ -7,6 +7,9 @@ from collections.abc import Iterator
 import pytest
 from django.core.cache import caches
 
+from django_useauth.internal import outages
+from django_useauth.internal import stale_copies
+
 
 @pytest.fixture(autouse=True)
 def _empty_caches() -> Iterator[None]:
@@ -14,4 +17,8 @@ def _empty_caches() -> Iterator[None]:
     # starts without those of the tests before it.
     for cache in caches.all():
         cache.clear()
+    # Outages, their cool-downs and the stale cache copies they left are
+    # remembered per process: none of another test's.
+    outages.reset()
+    stale_copies.clear()
     yield

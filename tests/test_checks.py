@@ -415,7 +415,7 @@ class ChecksTests(SimpleTestCase):
             call_command("check")
 
     def test_every_check_registered_with_its_tags(self):
-        deploy = {checks.check_deploy, checks.check_proxy}
+        deploy = {checks.check_deploy, checks.check_proxy, checks.check_outages}
         security = {checks.check_session_engine, checks.check_throttle, *deploy}
         own_tags = {
             checks.check_templates: Tags.templates,

@@ -59,7 +59,7 @@ class DocsTests(SimpleTestCase):
         configuration = (ROOT / "docs" / "configuration.md").read_text()
         readme = (ROOT / "README.md").read_text()
         names = setting_names()
-        assert len(names) == 52
+        assert len(names) == 53
         for name in names:
             assert f"`{name}`" in configuration, name
             assert f"`{name}`" in readme, name

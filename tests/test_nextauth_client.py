@@ -38,6 +38,7 @@ from tests.expected import credentials_providers
 from tests.expected import provider
 from tests.live import ROOT
 from tests.smtp import smtp_server
+from tests.test_useauth_js_outage import RedisSessionsTestCase
 from tests.utils import EXPIRES_RE
 from tests.utils import FORM
 from tests.utils import PASSWORD
@@ -74,7 +75,9 @@ def bundle(directory: Path, nextauth_url: str) -> None:
     shutil.copyfile(JS / "nextauth-harness.html", directory / "harness.html")
 
 
-class NextAuthClientTests(BrowserTestCase):
+class NextAuthTestCase(BrowserTestCase):
+    """The harness, bundled for the class's live server, and what each test's page requested and logged."""
+
     node = True
     base: str
 
@@ -104,9 +107,9 @@ class NextAuthClientTests(BrowserTestCase):
     def harness_url(self) -> str:
         return f"{self.live_server_url}/nextauth/harness.html"
 
-    def open(self) -> None:
-        """Load the harness and wait for the SessionProvider's first ``GET session``."""
-        response = self.page.goto(self.harness_url)
+    def open(self, query: str = "") -> None:
+        """Load the harness (with ``query``, its options) and wait for the SessionProvider's first ``GET session``."""
+        response = self.page.goto(f"{self.harness_url}{query}")
         assert response is not None and response.status == 200
         expect(self.page.locator("#status")).not_to_have_text("loading")
 
@@ -221,8 +224,8 @@ class NextAuthClientTests(BrowserTestCase):
             for status, path in failed
         ]
 
-    # -- the tests -----------------------------------------------------------------
 
+class NextAuthClientTests(NextAuthTestCase):
     def test_signed_out(self) -> None:
         self.open()
         assert self.shown() == ("unauthenticated", None)
@@ -498,3 +501,60 @@ class NextAuthClientTests(BrowserTestCase):
             "GET /api/auth/session",
         ]
         self.assert_clean()
+
+
+class NextAuthOutageTests(RedisSessionsTestCase, NextAuthTestCase):
+    """next-auth's client while the session store is down: why docs/client.md says what it says.
+
+    The sessions are on a Redis server of the test's own, stopped and started
+    (tests/test_useauth_js_outage.py); ``GET session`` answers ``503 {}``.
+    """
+
+    def session_gets(self) -> int:
+        return self.api_calls().count("GET /api/auth/session")
+
+    def test_a_signed_in_page_turns_signed_out_until_a_reload(self) -> None:
+        self.open("?refetchInterval=1")
+        assert self.sign_in(PASSWORD)["ok"] is True
+        expect(self.page.locator("#status")).to_have_text("authenticated")
+        cookies = self.context.cookies()
+
+        # The next poll meets the outage: any failed answer is "no session".
+        self.redis.stop()
+        expect(self.page.locator("#status")).to_have_text("unauthenticated")
+        assert self.shown() == ("unauthenticated", None)
+        [*_, failed] = [
+            r for r in self.responses if urlsplit(r.url).path == "/api/auth/session"
+        ]
+        assert (failed.status, failed.json()) == (503, {})
+        # The browser kept the cookie: the server left it alone.
+        assert self.context.cookies() == cookies
+
+        # Signed out in its eyes, it polls no more, not even on focus, and
+        # stays so after the store is back.
+        gets = self.session_gets()
+        self.redis.start()
+        self.page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
+        self.page.wait_for_timeout(3000)
+        assert self.session_gets() == gets
+        assert self.shown() == ("unauthenticated", None)
+
+        # A reload asks again: signed in, the session was never lost.
+        self.open("?refetchInterval=1")
+        expect(self.page.locator("#status")).to_have_text("authenticated")
+        self.assert_session(self.shown()[1])
+
+    def test_a_required_session_goes_to_the_sign_in_page(self) -> None:
+        self.open()
+        assert self.sign_in(PASSWORD)["ok"] is True
+        self.open("?required=1&refetchInterval=1")
+        expect(self.page.locator("#status")).to_have_text("authenticated")
+
+        self.redis.stop()
+        query = urlencode(
+            {
+                "error": "SessionRequired",
+                "callbackUrl": f"{self.harness_url}?required=1&refetchInterval=1",
+            }
+        )
+        self.page.wait_for_url(f"{self.base}/signin?{query}")

@@ -16,6 +16,8 @@ from django.test import SimpleTestCase
 from django.test import TestCase
 from django.test import override_settings
 
+from django_useauth.exceptions import StoreUnavailable
+from django_useauth.internal import outages
 from django_useauth.internal.throttle import _account_key
 from django_useauth.internal.throttle import client_ip
 from django_useauth.internal.throttle import reserve
@@ -259,10 +261,13 @@ class ReserveTests(TestCase):
 
         with (
             mock.patch.object(_Count, "take", account_then_break),
-            self.assertRaises(ConnectionError),
+            self.assertLogs("django_useauth.outages", "WARNING"),
+            self.assertRaises(StoreUnavailable),
         ):
             self.attempt()
-        # The account's place was given back: its one attempt is still free.
+        # The cache is back (the cool-down over): the account's place was
+        # given back, so its one attempt is still free.
+        outages.reset()
         assert self.attempt().retry_after is None
 
 

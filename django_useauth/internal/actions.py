@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
@@ -14,9 +15,11 @@ from django.core.cache import caches
 from django.views.decorators.debug import sensitive_variables
 
 from django_useauth.conf import conf
+from django_useauth.exceptions import StoreUnavailable
 from django_useauth.exceptions import UnknownProvider
 from django_useauth.internal import email_sign_in
 from django_useauth.internal import oauth
+from django_useauth.internal import outages
 from django_useauth.internal import throttle
 from django_useauth.internal.callbacks import sign_in_refusal
 from django_useauth.internal.credentials import aauthenticate_credentials
@@ -110,12 +113,29 @@ def _claim(key: str | None) -> bool:
     # like a spent CSRF token. A failed attempt releases the claim.
     if key is None:
         return True
-    return bool(caches[conf.THROTTLE_CACHE].add(key, 1, timeout=_ONCE_SECONDS))
+    cache = caches[conf.THROTTLE_CACHE]
+    try:
+        return bool(
+            outages.call(
+                outages.cache_store(conf.THROTTLE_CACHE),
+                lambda: cache.add(key, 1, timeout=_ONCE_SECONDS),
+            )
+        )
+    except StoreUnavailable:
+        # The limits' cache: refused with them (a 503), or let through with
+        # them under USEAUTH_THROTTLE_FAIL_OPEN.
+        if conf.THROTTLE_FAIL_OPEN is True:
+            return True
+        raise
 
 
 def _release(key: str | None) -> None:
     if key is not None:
-        caches[conf.THROTTLE_CACHE].delete(key)
+        cache = caches[conf.THROTTLE_CACHE]
+        with contextlib.suppress(StoreUnavailable):
+            outages.call(
+                outages.cache_store(conf.THROTTLE_CACHE), lambda: cache.delete(key)
+            )
 
 
 def _already_signing_in(request: HttpRequest) -> SignInResult:

@@ -22,6 +22,7 @@ again at that moment.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import unicodedata
@@ -55,6 +56,7 @@ from django_useauth.internal.callbacks import redirect_callback
 from django_useauth.internal.callbacks import sign_in_refusal
 from django_useauth.internal.credentials import complete_sign_in
 from django_useauth.internal.events import send_event
+from django_useauth.internal.outages import is_outage
 from django_useauth.internal.pages import api_url
 from django_useauth.internal.pages import error_url
 from django_useauth.internal.providers import EMAIL_ID
@@ -362,7 +364,7 @@ def sign_in_with_token(
     row = email_tokens.claim_token(email, token)
     if row is None:
         return _result(request, "Verification", 403)
-    return _complete(request, row)
+    return _complete_or_give_back(request, row)
 
 
 @sensitive_variables("code", "value")
@@ -402,7 +404,7 @@ def sign_in_with_code(
                 sender=__name__, credentials={field: address}, request=request
             )
             return _wrong_code(request)
-        result = _complete(request, row)
+        result = _complete_or_give_back(request, row)
     except BaseException:
         attempt.release()
         raise
@@ -471,6 +473,21 @@ class _Refused(Exception):
     def __init__(self, code: str) -> None:
         super().__init__(code)
         self.code = code
+
+
+def _complete_or_give_back(request: HttpRequest, row: EmailToken) -> SignInResult:
+    # A sign-in that fails half-way because a store is down (its session
+    # store, say: a 503, "try again") gives the spent row back, so that the
+    # link or the code works again once the store is back. Not one
+    # transaction with the claim: SQLite would refuse a concurrent claim
+    # ("database is locked") instead of letting it find the row gone.
+    try:
+        return _complete(request, row)
+    except Exception as error:
+        if is_outage(error):
+            with contextlib.suppress(Exception):
+                row.save(force_insert=True)
+        raise
 
 
 def _complete(request: HttpRequest, row: EmailToken) -> SignInResult:

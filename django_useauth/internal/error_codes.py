@@ -126,6 +126,16 @@ _ERROR_PAGES = {
         ),
         sign_in_link=True,
     ),
+    "serviceunavailable": _Page(
+        "ServiceUnavailable",
+        503,
+        pgettext_lazy("error page heading", "Service unavailable"),
+        (
+            _("Signing in is not possible at the moment."),
+            _("Try again in a minute."),
+        ),
+        sign_in_link=False,
+    ),
     "invalidprovider": _Page(
         "InvalidProvider",
         404,

@@ -19,6 +19,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.cache import patch_cache_control
 from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date
+from django.utils.log import log_response
 
 from django_useauth.conf import conf
 from django_useauth.internal.pages import sign_in_url
@@ -185,7 +186,7 @@ def browser_redirect(request: HttpRequest, url: str) -> HttpResponse:
     one; ``HX-Redirect`` makes it navigate instead.
     """
     response: HttpResponse
-    if _is_htmx(request):
+    if is_htmx(request):
         response = HttpResponse(headers={"HX-Redirect": url})
     else:
         response = HttpResponseRedirect(url)
@@ -213,7 +214,7 @@ def session_required_response(
         request,
         callback_url=request.get_full_path() if callback_url is None else callback_url,
     )
-    if not _is_htmx(request) and prefers_json(request):
+    if not is_htmx(request) and prefers_json(request):
         return no_store(
             json_response(
                 {"error": "SessionRequired", "url": absolute_url(request, url)},
@@ -239,7 +240,8 @@ def bearer_challenge(request: HttpRequest, *, error: str | None) -> HttpResponse
     return no_store(response)
 
 
-def _is_htmx(request: HttpRequest) -> bool:
+def is_htmx(request: HttpRequest) -> bool:
+    """Return whether ``request`` was sent by htmx (``HX-Request: true``)."""
     return request.headers.get("HX-Request") == "true"
 
 
@@ -247,3 +249,21 @@ def prefers_json(request: HttpRequest) -> bool:
     """Return whether ``request`` prefers ``application/json`` to ``text/html``."""
     preferred = request.get_preferred_type(["text/html", "application/json"])
     return preferred == "application/json"
+
+
+def log_quietly(request: HttpRequest, response: HttpResponse, level: str) -> None:
+    """Log ``response`` (a 5xx that is no failure of the server's code) at ``level``, and only there.
+
+    django.request would log every 5xx at ERROR and mail ``ADMINS``.
+    ``log_response()`` marks the response as logged (Django's private
+    ``response._has_been_logged``), so Django's handler does not log it
+    again; tests/test_error_logging.py fails if that ever stops working.
+    """
+    log_response(
+        "%s: %s",
+        response.reason_phrase,
+        request.path,
+        response=response,
+        request=request,
+        level=level,
+    )

@@ -38,6 +38,7 @@ addresses are counted per network of ``USEAUTH_THROTTLE_IPV6_PREFIX`` bits
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import ipaddress
 import math
@@ -45,6 +46,7 @@ import random
 import re
 import time
 import unicodedata
+from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -56,6 +58,8 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q
 
 from django_useauth.conf import conf
+from django_useauth.exceptions import StoreUnavailable
+from django_useauth.internal import outages
 
 if TYPE_CHECKING:
     from django.core.cache.backends.base import BaseCache
@@ -219,6 +223,15 @@ def _cache() -> BaseCache:
     return caches[conf.THROTTLE_CACHE]
 
 
+def _quietly(function: Callable[[], object]) -> None:
+    # Giving places back is a courtesy: while the cache cannot be reached
+    # they stay taken until their window ends (the outage is logged once).
+    try:
+        outages.call(outages.cache_store(conf.THROTTLE_CACHE), function)
+    except StoreUnavailable:
+        pass
+
+
 @dataclass(frozen=True)
 class _Count:
     """One limited count: an account's or an address's, with its limit."""
@@ -297,15 +310,16 @@ class Attempt:
 
     def signed_in(self) -> None:
         """The attempt signed in: clear the account's count and give the address its place back."""
-        cache = _cache()
-        if self.account is not None:
-            self.account.clear(cache)
+        account = self.account
+        if account is not None:
+            _quietly(lambda: account.clear(_cache()))
         self.release()
 
     def release(self) -> None:
         """The attempt did not fail (nor sign in): give its places back."""
-        if self.places:
-            _cache().delete_many(list(self.places))
+        places = list(self.places)
+        if places:
+            _quietly(lambda: _cache().delete_many(places))
         self.places = ()
 
 
@@ -329,7 +343,7 @@ def reserve(request: HttpRequest, credentials: Mapping[str, Any]) -> Attempt:
         return Attempt(account=None)
     counts = _counts(request, credentials)
     account = counts[0] if len(counts) == 2 else None
-    return _take_all(_cache(), counts, account)
+    return _reserve(counts, account)
 
 
 def reserve_email(request: HttpRequest, address: str) -> Attempt:
@@ -348,7 +362,22 @@ def reserve_email(request: HttpRequest, address: str) -> Attempt:
         _Count(_digest("email-to", _wide(address)), conf.THROTTLE_EMAIL_ADDRESS_SENDS),
         _Count(_digest("email-ip", client_ip(request)), conf.THROTTLE_EMAIL_IP_SENDS),
     ]
-    return _take_all(_cache(), counts, account=None)
+    return _reserve(counts, account=None)
+
+
+def _reserve(counts: list[_Count], account: _Count | None) -> Attempt:
+    # Fails closed: a limit that opens while its cache is down (which an
+    # attacker can wait for, or cause) is no limit. StoreUnavailable is a
+    # 503; USEAUTH_THROTTLE_FAIL_OPEN lets the attempt through uncounted.
+    try:
+        return outages.call(
+            outages.cache_store(conf.THROTTLE_CACHE),
+            lambda: _take_all(_cache(), counts, account),
+        )
+    except StoreUnavailable:
+        if conf.THROTTLE_FAIL_OPEN is True:
+            return Attempt(account=None)
+        raise
 
 
 def _take_all(
@@ -368,7 +397,10 @@ def _take_all(
                 )
             places.append(place)
     except BaseException:
-        cache.delete_many(places)
+        # The places taken so far, given back; if the cache fails here too
+        # (it is down), they end with their window.
+        with contextlib.suppress(Exception):
+            cache.delete_many(places)
         raise
     return Attempt(account=account, places=tuple(places))
 

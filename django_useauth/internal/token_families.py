@@ -29,7 +29,9 @@ from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
 from django_useauth.conf import conf
+from django_useauth.exceptions import StoreUnavailable
 from django_useauth.internal import access_tokens
+from django_useauth.internal import outages
 from django_useauth.models import RefreshToken
 from django_useauth.models import TokenFamily
 
@@ -277,12 +279,21 @@ def family_of(value: str) -> TokenFamily | None:
 
 
 def revoke(family_id: str, reason: str = Reason.SIGN_OUT) -> bool:
-    """Revoke the family ``family_id``; return whether it was live until now."""
-    mark_revoked(family_id)
+    """Revoke the family ``family_id``; return whether it was live until now.
+
+    For a sign-out, raise ``StoreUnavailable`` (a 503) after the revocation
+    when the revocation cache could not be told: the refresh tokens are dead,
+    but the family's access tokens would be taken again once the cache is
+    back, until they expire, so the sign-out is not reported done (asked
+    again, it answers at once).
+    """
+    marked = mark_revoked(family_id)
     # One UPDATE, no read first: atomic on every database.
     revoked = TokenFamily.objects.filter(pk=family_id, revoked_at__isnull=True).update(
         revoked_at=timezone.now(), revoked_reason=reason
     )
+    if not marked and reason == Reason.SIGN_OUT:
+        raise StoreUnavailable(outages.cache_store(conf.TOKEN_REVOCATION_CACHE))
     return bool(revoked)
 
 
@@ -318,33 +329,53 @@ def _mark_timeout() -> float:
     return conf.TOKEN_ACCESS_LIFETIME.total_seconds() + _MARK_MARGIN_SECONDS
 
 
-def mark_revoked(family_id: str) -> None:
-    """Tell every server sharing the revocation cache that ``family_id``'s access tokens are void.
+def mark_revoked(family_id: str) -> bool:
+    """Tell every server sharing the revocation cache that ``family_id``'s access tokens are void; return whether it could.
 
     A cache that cannot be reached is logged, never raised: the revocation in
     the database must happen all the same (its refresh tokens stop at once),
     and the family's access tokens then stop at their expiry.
     """
+    cache = caches[conf.TOKEN_REVOCATION_CACHE]
+    store = outages.cache_store(conf.TOKEN_REVOCATION_CACHE)
     try:
-        caches[conf.TOKEN_REVOCATION_CACHE].set(
-            _mark_key(family_id), True, timeout=_mark_timeout()
+        outages.call(
+            store,
+            lambda: cache.set(_mark_key(family_id), True, timeout=_mark_timeout()),
         )
-    except Exception:
-        logger.exception(
-            "Could not mark token family %s as revoked in the cache %r: its "
+    except Exception as error:
+        # An outage is logged once by outages; this names the family.
+        logger.warning(
+            "Could not mark token family %s as revoked in the cache %r (%s): its "
             "access tokens stay valid until they expire (within "
             "USEAUTH_TOKEN_ACCESS_LIFETIME); its refresh tokens are revoked.",
             family_id,
             conf.TOKEN_REVOCATION_CACHE,
+            type(error).__name__,
+            exc_info=not isinstance(error, StoreUnavailable),
         )
+        return False
+    return True
 
 
 def is_revoked(family_id: str) -> bool:
     """Return whether ``family_id`` was revoked while its access tokens may still live (one cache read, no SQL)."""
-    return caches[conf.TOKEN_REVOCATION_CACHE].get(_mark_key(family_id)) is not None
+    cache = caches[conf.TOKEN_REVOCATION_CACHE]
+    # StoreUnavailable while it cannot answer: a token is not taken on trust.
+    return (
+        outages.call(
+            outages.cache_store(conf.TOKEN_REVOCATION_CACHE),
+            lambda: cache.get(_mark_key(family_id)),
+        )
+        is not None
+    )
 
 
 async def ais_revoked(family_id: str) -> bool:
     """Async twin of :func:`is_revoked`."""
-    entry = await caches[conf.TOKEN_REVOCATION_CACHE].aget(_mark_key(family_id))
+    cache = caches[conf.TOKEN_REVOCATION_CACHE]
+    entry = await outages.acall(
+        outages.cache_store(conf.TOKEN_REVOCATION_CACHE),
+        lambda: cache.aget(_mark_key(family_id)),
+    )
     return entry is not None

@@ -18,10 +18,22 @@ old row and caches it again. Edits that send no signal (``QuerySet.update()``,
 ``bulk_update()``, raw SQL) call :func:`forget_users`; every entry expires
 after ``USEAUTH_SESSION_CACHE_TIMEOUT``, which bounds how long an edit that
 does neither can go unnoticed.
+
+While the cache cannot be reached, reads find no entry (the user is loaded
+from the database) and entries are not written; removing an entry raises
+``StoreUnavailable`` from the user's ``save()`` or ``delete()``: inside a
+transaction (the admin's, ``ATOMIC_REQUESTS``) the change is rolled back, so
+it cannot commit while a copy that ignores it may survive the outage; in
+autocommit the row is already written, and the error tells that its copy may
+live on until ``USEAUTH_SESSION_CACHE_TIMEOUT`` (call :func:`forget_users`
+once the cache is back). A new user and ``login()``'s save of ``last_login``
+remove nothing, and need no cache.
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Awaitable
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 from typing import Any
@@ -40,6 +52,8 @@ from django.db.models.signals import post_save
 from django.utils.crypto import constant_time_compare
 
 from django_useauth.conf import conf
+from django_useauth.exceptions import StoreUnavailable
+from django_useauth.internal import outages
 
 if TYPE_CHECKING:
     from django.contrib.sessions.backends.base import SessionBase
@@ -84,9 +98,8 @@ def cached_user(request: HttpRequest) -> SessionUser | None:
     backend = session.get(BACKEND_SESSION_KEY)
     if not _usable(user_id, backend):
         return None
-    return _matches(
-        caches[alias].get(_key(user_id)), backend, session.get(HASH_SESSION_KEY)
-    )
+    entry = _read(alias, lambda: caches[alias].get(_key(user_id)))
+    return _matches(entry, backend, session.get(HASH_SESSION_KEY))
 
 
 async def acached_user(request: HttpRequest) -> SessionUser | None:
@@ -99,7 +112,7 @@ async def acached_user(request: HttpRequest) -> SessionUser | None:
     backend = await session.aget(BACKEND_SESSION_KEY)
     if not _usable(user_id, backend):
         return None
-    entry = await caches[alias].aget(_key(user_id))
+    entry = await _aread(alias, lambda: caches[alias].aget(_key(user_id)))
     return _matches(entry, backend, await session.aget(HASH_SESSION_KEY))
 
 
@@ -114,7 +127,8 @@ def cached_token_user(
     alias = conf.SESSION_CACHE
     if not alias or backend not in settings.AUTHENTICATION_BACKENDS:
         return None
-    return _token_match(caches[alias].get(_key(user_id)), backend, matches)
+    entry = _read(alias, lambda: caches[alias].get(_key(user_id)))
+    return _token_match(entry, backend, matches)
 
 
 async def acached_token_user(
@@ -124,7 +138,7 @@ async def acached_token_user(
     alias = conf.SESSION_CACHE
     if not alias or backend not in settings.AUTHENTICATION_BACKENDS:
         return None
-    entry = await caches[alias].aget(_key(user_id))
+    entry = await _aread(alias, lambda: caches[alias].aget(_key(user_id)))
     return _token_match(entry, backend, matches)
 
 
@@ -157,9 +171,13 @@ def remember_verified_user(user: Any, backend: object, payload: SessionUser) -> 
         "hash": user.get_session_auth_hash(),
         "user": payload,
     }
-    caches[alias].set(
-        _key(user.pk), entry, timeout=conf.SESSION_CACHE_TIMEOUT.total_seconds()
-    )
+    timeout = conf.SESSION_CACHE_TIMEOUT.total_seconds()
+    with contextlib.suppress(StoreUnavailable):
+        # Not cached this time: the next read loads the user again.
+        outages.call(
+            outages.cache_store(alias),
+            lambda: caches[alias].set(_key(user.pk), entry, timeout),
+        )
 
 
 def forget_users(*users: Model | object, using: str | None = None) -> None:
@@ -187,11 +205,21 @@ def forget_user(
     instance is ignored.
     """
     alias = conf.SESSION_CACHE
-    if not alias:
+    if not alias or _changes_no_entry(kwargs):
         return
     pk = _user_pk(instance)
     if pk is not None:
         _forget(alias, [pk], using)
+
+
+def _changes_no_entry(kwargs: dict[str, Any]) -> bool:
+    # A new row has no entry yet, and login() saves last_login alone, which
+    # no entry holds: forgetting nothing must not need the cache (a sign-in
+    # while it is down would fail).
+    update_fields = kwargs.get("update_fields")
+    return bool(kwargs.get("created")) or (
+        update_fields is not None and set(update_fields) == {"last_login"}
+    )
 
 
 def watch_user_models() -> None:
@@ -285,9 +313,36 @@ def _shared_pk_parents(model: type[Model]) -> list[type[Model]]:
 
 
 def _forget(alias: str, pks: list[object], using: str | None) -> None:
+    # Raises StoreUnavailable while the cache cannot be reached: the change
+    # of the user (a deactivation, a new password) must not commit while a
+    # copy that ignores it stays in a cache that may come back with it.
     keys = [_key(pk) for pk in pks]
-    caches[alias].delete_many(keys)
+    outages.call(outages.cache_store(alias), lambda: caches[alias].delete_many(keys))
     if transaction.get_connection(using).in_atomic_block:
         # A session read while the transaction is open still finds the old
         # row (the old password hash, still active) and caches it again.
-        transaction.on_commit(lambda: caches[alias].delete_many(keys), using=using)
+        transaction.on_commit(
+            lambda: outages.call(
+                outages.cache_store(alias), lambda: caches[alias].delete_many(keys)
+            ),
+            using=using,
+            # After the commit, the change is saved: a cache that fails now
+            # must not turn it into an error (Django logs it).
+            robust=True,
+        )
+
+
+def _read(alias: str, get: Callable[[], object]) -> object:
+    # A cache that cannot answer reads as a missing entry: the session's
+    # user is loaded from the database instead (the outage is logged once).
+    try:
+        return outages.call(outages.cache_store(alias), get)
+    except StoreUnavailable:
+        return None
+
+
+async def _aread(alias: str, aget: Callable[[], Awaitable[object]]) -> object:
+    try:
+        return await outages.acall(outages.cache_store(alias), aget)
+    except StoreUnavailable:
+        return None

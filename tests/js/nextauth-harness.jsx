@@ -4,7 +4,9 @@
 // window.nextAuth exposes the client's functions to page.evaluate; the React
 // app renders useSession() inside <SessionProvider> and records every status it
 // commits (window.nextAuth.statuses) and every value update() resolves to
-// (window.nextAuth.updates, and the #update-result element).
+// (window.nextAuth.updates, and the #update-result element). The page's query
+// sets the SessionProvider's polling (?refetchInterval=<seconds>) and makes
+// the session required (?required=1: useSession({required: true})).
 
 import { useEffect, useState } from "react";
 import { createRoot } from "react-dom/client";
@@ -31,11 +33,15 @@ const nextAuth = {
 };
 window.nextAuth = nextAuth;
 
+const query = new URLSearchParams(window.location.search);
+const refetchInterval = Number(query.get("refetchInterval") ?? 0);
+const required = query.has("required");
+
 // undefined (loading) is shown as such, null as null.
 const show = (value) => (value === undefined ? "undefined" : JSON.stringify(value));
 
 function Session() {
-  const { data, status, update } = useSession();
+  const { data, status, update } = useSession({ required });
   const [result, setResult] = useState("");
 
   useEffect(() => {
@@ -73,7 +79,7 @@ function Session() {
 }
 
 createRoot(document.getElementById("root")).render(
-  <SessionProvider>
+  <SessionProvider refetchInterval={refetchInterval}>
     <Session />
   </SessionProvider>,
 );

@@ -34,9 +34,12 @@ const image: string | null | undefined = user?.image;
 const expires: string | undefined = auth.data?.expires;
 const theme: string | undefined = auth.data?.theme;
 const refreshed: Date | null = auth.lastRefreshedAt;
+// The last failed fetch of the session (a 503 while a store is down), or null.
+const failure: AuthError | null = auth.error;
 
 const stop: () => boolean = auth.subscribe((state: AuthState) => {
   if (state.status === "authenticated" && state.data) console.log(state.data.user.email);
+  if (state.error?.status === 503) console.log("the server cannot reach its stores");
 });
 stop();
 
@@ -91,6 +94,8 @@ async function actions(): Promise<void> {
 function rejected(): void {
   // @ts-expect-error: status is read-only
   auth.status = "authenticated";
+  // @ts-expect-error: error is read-only
+  auth.error = null;
   // @ts-expect-error: not a status
   const wrongStatus: AuthStatus = "signedIn";
   // @ts-expect-error: data may be null
@@ -124,4 +129,4 @@ function rejected(): void {
   console.log(wrongStatus, notNull, notDate, notNullStatus, notAwaited);
 }
 
-console.log(same, status, name, email, image, expires, theme, refreshed, actions, rejected);
+console.log(same, status, name, email, image, expires, theme, refreshed, failure, actions, rejected);

@@ -11,7 +11,10 @@
  *   }
  */
 
-/** The session's status: `"loading"` only before the first answer, on a page without `{% useauth_script %}`. */
+/**
+ * The session's status: `"loading"` only before the first answer, on a page without `{% useauth_script %}`
+ * (a failed fetch is no answer: the status stays what it was, see `AuthState.error`).
+ */
 export type AuthStatus = "loading" | "authenticated" | "unauthenticated";
 
 /** The `user` of a session, as NextAuth shapes it. */
@@ -41,6 +44,12 @@ export interface AuthState {
    * the tag.
    */
   lastRefreshedAt: Date | null;
+  /**
+   * Why the latest session fetch failed (a 503 while the server's session store is down, no
+   * network…), or `null` once the server has answered. The status and data stay what they
+   * were; after a 503 with `Retry-After` the session is fetched again once it has passed.
+   */
+  error: AuthError | null;
 }
 
 /** The options of the first `useAuth()` call; `{% useauth_script %}` provides them. */
@@ -117,7 +126,9 @@ export interface Auth {
   readonly status: AuthStatus;
   readonly data: Session | null;
   readonly lastRefreshedAt: Date | null;
-  /** Fetch the session: it, or `null` signed out. Rejects with an `AuthError` when the request fails. */
+  /** Why the latest session fetch failed, or `null` (see `AuthState.error`). */
+  readonly error: AuthError | null;
+  /** Fetch the session: it, or `null` signed out. Rejects with an `AuthError` when the request fails (the state keeps its status). */
   getSession(options?: GetSessionOptions): Promise<Session | null>;
   /** A CSRF token for a POST. */
   getCsrfToken(): Promise<string>;

@@ -21,7 +21,10 @@
  *
  * Unlike nuxt-auth, a failed request is an error (the promise rejects with an
  * AuthError) and never becomes session data, and signIn() without redirect
- * reports a failure as `ok: false`.
+ * reports a failure as `ok: false`. Unlike next-auth, a failed session fetch
+ * never reads as signed out: the state keeps its status and data, `error`
+ * says why, and after a 503 the session is fetched again once Retry-After
+ * has passed, until the server answers.
  */
 
 const DATA_ELEMENT_ID = "useauth-data";
@@ -29,6 +32,10 @@ const CHANNEL_NAME = "useauth";
 const STORAGE_KEY = "useauth.message";
 // Focus and visibility events often come in pairs; one refresh is enough.
 const FOCUS_DEBOUNCE_MS = 1000;
+// Bounds of the wait a 503's Retry-After asks for before the session is
+// fetched again: never a burst of requests, never a wait of hours.
+const MIN_RETRY_SECONDS = 1;
+const MAX_RETRY_SECONDS = 300;
 // Where the first copy of this module on the page registers its exports
 // (Symbol.for: the same key in every copy, and no clash with page globals).
 const REGISTRY_KEY = Symbol.for("django-useauth");
@@ -69,6 +76,16 @@ function errorOf(url, basePath) {
   return csrfPage && parsed.searchParams.get("csrf") === "true" ? "MissingCSRF" : null;
 }
 
+function retryAfterSeconds(response) {
+  // A 503's Retry-After (seconds, or an HTTP date), within the bounds; null
+  // for any other answer, or a header that is neither.
+  const value = response.status === 503 ? response.headers.get("Retry-After") : null;
+  if (value === null) return null;
+  const seconds = /^\s*\d+\s*$/.test(value) ? Number(value) : (Date.parse(value) - Date.now()) / 1000;
+  if (Number.isNaN(seconds)) return null;
+  return Math.min(Math.max(seconds, MIN_RETRY_SECONDS), MAX_RETRY_SECONDS);
+}
+
 function formBody(fields) {
   const body = new URLSearchParams();
   for (const [name, value] of Object.entries(fields)) {
@@ -97,6 +114,7 @@ function createAuth(options) {
     data: hydrated && isObject(hydrated.session) && Object.keys(hydrated.session).length ? hydrated.session : null,
     loading: hydrated === null,
     lastRefreshedAt: hydrated && hydrated.lastRefreshedAt ? new Date(hydrated.lastRefreshedAt) : null,
+    error: null,
   };
   const subscribers = new Set();
   // Bumped by every change the client makes or hears of (sign-in, sign-out,
@@ -105,12 +123,17 @@ function createAuth(options) {
   let generation = 0;
   let inFlight = null;
   let lastFocusRefresh = 0;
+  // The fetch a 503 asked to retry later: its timer, then whether it is due
+  // (it waits for the page to be visible).
+  let retryTimer = null;
+  let retryDue = false;
 
   function snapshot() {
     return {
       status: state.loading ? "loading" : state.data ? "authenticated" : "unauthenticated",
       data: state.data,
       lastRefreshedAt: state.lastRefreshedAt,
+      error: state.error,
     };
   }
 
@@ -205,31 +228,68 @@ function createAuth(options) {
   if (channel) channel.addEventListener("message", onMessage);
   else window.addEventListener("storage", (event) => event.key === STORAGE_KEY && onMessage());
 
+  // -- after a failed session fetch -----------------------------------------
+
+  function retryLater(seconds) {
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(() => {
+      retryTimer = null;
+      retryDue = true;
+      retryIfDue();
+    }, seconds * 1000);
+  }
+
+  function retryIfDue() {
+    // A hidden page waits until it is shown: no requests nobody sees.
+    if (!retryDue || document.visibilityState !== "visible") return;
+    retryDue = false;
+    fetchSession().catch(() => {});
+  }
+
+  function answered(changes) {
+    // The server answered about the session: no error, no retry pending.
+    clearTimeout(retryTimer);
+    retryTimer = null;
+    retryDue = false;
+    setState({ ...changes, loading: false, lastRefreshedAt: new Date(), error: null });
+  }
+
+  document.addEventListener("visibilitychange", retryIfDue);
+
   // -- the public API ---------------------------------------------------------
 
   /**
    * Fetch the session from the server: the session object, or null signed out.
    * With `required: true` a signed-out page goes to the sign-in page (or
    * `onUnauthenticated()` runs), carrying `callbackUrl` (default: this page).
-   * Rejects with AuthError on a failed request; the state is then unchanged.
+   * Rejects with AuthError on a failed request; the state keeps its status and
+   * data (a page still loading stays "loading") and `error` is that AuthError.
+   * After a 503 with Retry-After the session is fetched again once it has
+   * passed (and the page is visible), until the server answers.
    */
   function fetchSession() {
     // One request at a time per generation; concurrent callers share it.
     if (inFlight && inFlight.generation === generation) return inFlight.promise;
     const started = generation;
     const promise = (async () => {
+      let retryAfter = null;
       try {
         const { response, json, url } = await request("session");
         if (!response.ok || !isObject(json)) {
+          retryAfter = retryAfterSeconds(response);
           throw new LocalAuthError(`GET session answered ${response.status}`, { status: response.status, url });
         }
         if (started !== generation) return fetchSession();
         const data = Object.keys(json).length ? json : null;
-        setState({ data, loading: false, lastRefreshedAt: new Date() });
+        answered({ data });
         return data;
       } catch (error) {
         if (started !== generation) return fetchSession();
-        if (state.loading) setState({ loading: false });
+        // No answer about the session (a store that is down, a proxy, the
+        // network): the status stays. A page still loading that read it as
+        // "signed out" would send its user to sign in for nothing.
+        if (retryAfter !== null) retryLater(retryAfter);
+        setState({ error });
         throw error;
       } finally {
         if (inFlight && inFlight.promise === promise) inFlight = null;
@@ -340,7 +400,7 @@ function createAuth(options) {
     generation += 1;
     broadcast("signout");
     if (redirect) navigate(json.url);
-    else setState({ data: null, loading: false, lastRefreshedAt: new Date() });
+    else answered({ data: null });
     return { url: json.url, error: null };
   }
 
@@ -356,7 +416,7 @@ function createAuth(options) {
     }
     const session = Object.keys(json).length ? json : null;
     generation += 1;
-    setState({ data: session, loading: false, lastRefreshedAt: new Date() });
+    answered({ data: session });
     broadcast("session");
     return session;
   }
@@ -403,6 +463,9 @@ function createAuth(options) {
     },
     get lastRefreshedAt() {
       return state.lastRefreshedAt;
+    },
+    get error() {
+      return state.error;
     },
     getSession,
     getCsrfToken,
